@@ -1,0 +1,1 @@
+"""Bedtime: a Discord bot for monthly, collaborative dream sessions."""

@@ -1,0 +1,337 @@
+"""The shapes of the content files, with the checks that keep them playable."""
+
+from __future__ import annotations
+
+import string
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+Line = Annotated[str, Field(min_length=1, max_length=400)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(StrEnum):
+    FEAR = "fear"
+    INSECURITY = "insecurity"
+    FRUSTRATION = "frustration"
+    GRATITUDE = "gratitude"
+    MEMORY = "memory"
+    HOPE = "hope"
+
+
+class Rating(StrEnum):
+    GENTLE = "gentle"
+    MODERATE = "moderate"
+    INTENSE = "intense"
+
+    @property
+    def level(self) -> int:
+        return list(Rating).index(self)
+
+
+# --- rules.toml ------------------------------------------------------------------------------
+
+
+class Range(Strict):
+    min: int
+    max: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    def clamp(self, value: int) -> int:
+        return max(self.min, min(self.max, value))
+
+
+class StabilityRules(Range):
+    first_baseline: int
+    rested_bonus: int = Field(ge=0)
+    drift_per_round: int = Field(ge=0)
+    baseline_min: int
+    baseline_max: int
+
+
+class LucidityRules(Range):
+    start: int
+
+
+class BondRules(Range):
+    start: int
+
+
+class Timeouts(Strict):
+    """Minutes."""
+
+    lobby: int = Field(ge=1, le=24 * 60)
+    round: int = Field(ge=1, le=24 * 60)
+    confession: int = Field(ge=1, le=24 * 60)
+    resonance: int = Field(ge=1, le=24 * 60)
+
+
+class GlitchRules(Strict):
+    min: int = Field(ge=1)
+    max: int = Field(ge=1)
+    chance: float = Field(ge=0, le=1)
+    recovery_per_dreamer: int = Field(ge=0)
+    recovery_per_resonance: int = Field(ge=0)
+    resonance_bond: int = Field(ge=0)
+
+
+class RescueRules(Strict):
+    shares: int = Field(ge=1)
+    bond_bonus: int = Field(ge=0)
+
+
+class ResetRules(Strict):
+    lucidity_loss: int = Field(ge=0)
+    baseline_loss: int = Field(ge=0)
+
+
+class RestRules(Strict):
+    cooldown_hours: int = Field(ge=1)
+    rests_for_rested: int = Field(ge=1)
+
+
+class SoftenRules(Strict):
+    per_glitch: int = Field(ge=0)
+    extend_minutes: int = Field(ge=0)
+
+
+class Rules(Strict):
+    stability: StabilityRules
+    lucidity: LucidityRules
+    bonds: BondRules
+    players: Range
+    timeouts: Timeouts
+    rounds: int = Field(ge=1, le=20)
+    glitch: GlitchRules
+    rescue: RescueRules
+    reset: ResetRules
+    rest: RestRules
+    soften: SoftenRules
+    confession_max_chars: int = Field(ge=1, le=4000)
+    name_max_chars: int = Field(ge=1, le=32)
+    fragments_to_unlock: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rules:
+        s, lu, b = self.stability, self.lucidity, self.bonds
+        checks = [
+            (s.min <= s.first_baseline <= s.max, "stability.first_baseline is outside min..max"),
+            (
+                s.min <= s.baseline_min <= s.baseline_max <= s.max,
+                "stability baselines are out of order",
+            ),
+            (lu.min <= lu.start <= lu.max, "lucidity.start is outside min..max"),
+            (b.min <= b.start <= b.max, "bonds.start is outside min..max"),
+            (self.players.min >= 2, "players.min must be at least 2"),
+            (self.glitch.min <= self.glitch.max, "glitch.min is greater than glitch.max"),
+        ]
+        for ok, problem in checks:
+            if not ok:
+                raise ValueError(problem)
+        return self
+
+
+# --- actions, archetypes, dreamscapes ------------------------------------------------------------
+
+
+class Effect(Strict):
+    """What an action does to the Mesh and the dreamers when it resolves."""
+
+    stability: int = 0
+    lucidity: int = 0
+    lucidity_all: int = 0
+    bond: int = 0
+    bond_all: int = 0
+    fragments: int = 0
+    needs_target: bool = False
+
+    @model_validator(mode="after")
+    def _target_for_bond(self) -> Effect:
+        if self.bond and not self.needs_target:
+            raise ValueError("an effect with 'bond' must set needs_target = true")
+        return self
+
+
+class Action(Strict):
+    key: Key
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    description: Line
+    effect: Effect
+    emoji: str = ""
+
+
+class ArcRequirement(StrEnum):
+    """Session counters and thresholds an arc step can ask for, checked at dawn.
+
+    None of them looks at confessions: a pass must never cost a player anything.
+    """
+
+    EXPLORES = "explores"
+    ANCHORS = "anchors"
+    SHARES = "shares"
+    DIVES = "dives"
+    SIGNATURE = "signature"
+    RESCUES = "rescues"
+    BOND = "bond"
+    LUCIDITY = "lucidity"
+    SESSIONS = "sessions"
+
+
+class ArcStep(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    description: Line
+    requires: ArcRequirement
+    at_least: int = Field(ge=1)
+
+
+class Signature(Action):
+    narration: Line
+
+
+class Archetype(Strict):
+    key: Key
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    inspired_by: Line
+    theme: Line
+    leans: list[Key] = Field(min_length=1, max_length=5)
+    signature: Signature
+    arc: list[ArcStep] = Field(min_length=3, max_length=3)
+
+
+class Narration(Strict):
+    explore: list[Line] = Field(min_length=1)
+    anchor: list[Line] = Field(min_length=1)
+    share: list[Line] = Field(min_length=1)
+    dive: list[Line] = Field(min_length=1)
+    linger: list[Line] = Field(min_length=1)
+
+    def lines(self, action: str) -> list[str]:
+        lines: list[str] = getattr(self, action)
+        return lines
+
+
+class Dreamscape(Strict):
+    key: Key
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    unlocked: bool = False
+    intro: Line
+    scenes: list[Line] = Field(min_length=1)
+    glitch: Line
+    dawn: Line
+    narration: Narration
+
+
+# --- topics and prompts -----------------------------------------------------------------------
+
+
+class Topic(Strict):
+    key: Key
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    description: Annotated[str, Field(max_length=100)] = ""
+
+
+_FIELDS = {"other"}
+
+
+class Prompt(Strict):
+    """A confession prompt. `{other}` in the text names another character."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    category: Category
+    rating: Rating
+    topics: list[Key] = Field(default_factory=list, max_length=5)
+    text: Annotated[str, Field(min_length=1, max_length=300)]
+
+    @field_validator("text")
+    @classmethod
+    def _known_fields(cls, text: str) -> str:
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"the text is not a valid template: {exc}") from None
+        unknown = fields - _FIELDS
+        if unknown:
+            raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; only {{other}}")
+        return text
+
+    @cached_property
+    def names_other(self) -> bool:
+        return "{other}" in self.text
+
+
+class Content(Strict):
+    """Everything loaded from `data/`, cross-checked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    rules: Rules
+    topics: list[Topic] = Field(min_length=1, max_length=25)
+    actions: list[Action] = Field(min_length=4)
+    archetypes: list[Archetype] = Field(min_length=1, max_length=25)
+    dreamscapes: list[Dreamscape] = Field(min_length=1)
+    prompts: list[Prompt] = Field(min_length=1)
+    dreamer_names: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=8)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Content:
+        topic_keys = {t.key for t in self.topics}
+        _unique("topics.toml: topic", [t.key for t in self.topics])
+        _unique("actions.toml: action", [a.key for a in self.actions])
+        _unique("archetypes.toml: archetype", [a.key for a in self.archetypes])
+        _unique("archetypes.toml: signature move", [a.signature.key for a in self.archetypes])
+        _unique("dreamscapes.toml: dreamscape", [d.key for d in self.dreamscapes])
+        _unique("prompts.toml: prompt", [p.id for p in self.prompts])
+        missing = {"explore", "anchor", "share", "dive"} - {a.key for a in self.actions}
+        if missing:
+            raise ValueError(f"actions.toml: missing {', '.join(sorted(missing))}")
+        for archetype in self.archetypes:
+            for lean in archetype.leans:
+                if lean not in topic_keys:
+                    raise ValueError(
+                        f"archetypes.toml: archetype {archetype.key!r}: unknown topic {lean!r}"
+                    )
+        for prompt in self.prompts:
+            for topic in prompt.topics:
+                if topic not in topic_keys:
+                    raise ValueError(f"prompts.toml: prompt {prompt.id!r}: unknown topic {topic!r}")
+        if not any(d.unlocked for d in self.dreamscapes):
+            raise ValueError("dreamscapes.toml: at least one must be unlocked from the start")
+        if not any(p.rating is Rating.GENTLE and not p.names_other for p in self.prompts):
+            raise ValueError("prompts.toml: the fallback needs a gentle prompt that names no one")
+        return self
+
+    @cached_property
+    def archetype_by_key(self) -> dict[str, Archetype]:
+        return {a.key: a for a in self.archetypes}
+
+    @cached_property
+    def action_by_key(self) -> dict[str, Action]:
+        return {a.key: a for a in self.actions}
+
+    @cached_property
+    def dreamscape_by_key(self) -> dict[str, Dreamscape]:
+        return {d.key: d for d in self.dreamscapes}
+
+    @cached_property
+    def prompt_by_id(self) -> dict[str, Prompt]:
+        return {p.id: p for p in self.prompts}
+
+
+def _unique(what: str, keys: list[str]) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"{what} {key!r} appears twice")
+        seen.add(key)

@@ -1,0 +1,53 @@
+"""Settings come from the environment and `.env`; bad values are named; the token stays secret."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("DISCORD_TOKEN", "DATABASE_PATH", "DEV_GUILD_ID", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_need_nothing() -> None:
+    settings = load_settings()
+    assert settings.discord_token is None
+    assert settings.database_path == Path("data/bedtime.db")
+    assert str(settings.discord_api_base_url).startswith("https://discord.com/api")
+
+
+def test_values_come_from_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DEV_GUILD_ID=1234\nLOG_LEVEL=debug\n")
+    settings = load_settings()
+    assert settings.dev_guild_id == 1234
+    assert settings.log_level_number == logging.DEBUG
+
+
+def test_a_bad_value_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEV_GUILD_ID", "my-server")
+    with pytest.raises(SettingsError, match="DEV_GUILD_ID"):
+        load_settings()
+
+
+def test_an_unknown_log_level_says_what_is_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "loud")
+    with pytest.raises(SettingsError, match=r"LOG_LEVEL: must be one of .*DEBUG"):
+        load_settings()
+
+
+def test_the_token_never_shows_in_repr_or_str(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "super.secret.token")
+    settings = Settings()
+    assert settings.discord_token is not None
+    assert settings.discord_token.get_secret_value() == "super.secret.token"
+    assert "super.secret.token" not in repr(settings)
+    assert "super.secret.token" not in str(settings)
+    assert "super.secret.token" not in str(settings.model_dump())
