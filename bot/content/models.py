@@ -82,6 +82,7 @@ class GlitchRules(Strict):
     min: int = Field(ge=1)
     max: int = Field(ge=1)
     chance: float = Field(ge=0, le=1)
+    fracture: int = Field(ge=0)
     recovery_per_dreamer: int = Field(ge=0)
     recovery_per_resonance: int = Field(ge=0)
     resonance_bond: int = Field(ge=0)
@@ -308,8 +309,12 @@ class Content(Strict):
                     raise ValueError(f"prompts.toml: prompt {prompt.id!r}: unknown topic {topic!r}")
         if not any(d.unlocked for d in self.dreamscapes):
             raise ValueError("dreamscapes.toml: at least one must be unlocked from the start")
-        if not any(p.rating is Rating.GENTLE and not p.names_other for p in self.prompts):
-            raise ValueError("prompts.toml: the fallback needs a gentle prompt that names no one")
+        if not any(
+            p.rating is Rating.GENTLE and not p.names_other and not p.topics for p in self.prompts
+        ):
+            raise ValueError(
+                "prompts.toml: the fallback needs a gentle prompt with no topics that names no one"
+            )
         return self
 
     @cached_property

@@ -1,0 +1,1 @@
+"""The game, as pure Python: no Discord, no I/O; randomness and the clock are injected."""

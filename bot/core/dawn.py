@@ -1,0 +1,175 @@
+"""Dawn: outcomes, arcs, the baseline for next month, and the chronicle entry. Then archive."""
+
+from __future__ import annotations
+
+from bot.content.models import ArcRequirement, ArcStep
+from bot.core.events import Event, to_circle
+from bot.core.models import (
+    Character,
+    ChronicleEntry,
+    Circle,
+    Condition,
+    ConfessionStatus,
+    Dreamer,
+    DreamerStatus,
+    GlitchSummary,
+    Outcome,
+    Session,
+    bond_key,
+)
+from bot.core.move import Move, clamp
+from bot.core.phases import Phase, check_transition
+
+_TALLIED = {
+    ArcRequirement.EXPLORES: "explores",
+    ArcRequirement.ANCHORS: "anchors",
+    ArcRequirement.SHARES: "shares",
+    ArcRequirement.DIVES: "dives",
+    ArcRequirement.SIGNATURE: "signature",
+    ArcRequirement.RESCUES: "rescues",
+}
+
+
+def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
+    rules = move.content.rules
+    check_transition(session.phase, Phase.DAWN)
+    session.phase = Phase.DAWN
+    session.ended_at = move.now
+    session.deadline = None
+    session.choices = {}
+
+    bounds = rules.bonds
+    for key, delta in sorted(session.pending_bonds.items()):
+        circle.bonds[key] = clamp(
+            circle.bonds.get(key, bounds.start) + delta, bounds.min, bounds.max
+        )
+    session.pending_bonds = {}
+
+    entered = [d for d in _by_seat(session) if d.status is not DreamerStatus.WAITING]
+    outcomes = [_outcome(move, circle, session, d) for d in entered]
+
+    campaign = circle.campaign
+    before = session.baseline_at_start
+    campaign.baseline = clamp(
+        round((2 * campaign.baseline + session.stability) / 3),
+        rules.stability.baseline_min,
+        rules.stability.baseline_max,
+    )
+    unlocked = None
+    if session.fragments >= rules.fragments_to_unlock:
+        for dreamscape in move.content.dreamscapes:
+            if dreamscape.key not in campaign.unlocked:
+                campaign.unlocked.append(dreamscape.key)
+                unlocked = dreamscape.key
+                break
+
+    in_session = set(session.dreamers)
+    slept = sorted(c.id for c in circle.active_characters() if c.id not in in_session)
+    entry = ChronicleEntry(
+        session_id=session.id,
+        number=session.number,
+        dreamscape=session.dreamscape,
+        started_at=session.started_at,
+        ended_at=move.now,
+        rounds=session.round,
+        dreamers=[d.character_id for d in entered],
+        slept=slept,
+        glitches=[
+            GlitchSummary(
+                trigger=g.trigger,
+                round=g.round,
+                shared=[
+                    cid
+                    for cid in g.reveal_order
+                    if (c := g.confession(cid)) and c.status is ConfessionStatus.SHARED
+                ],
+                dark=sum(c.status is not ConfessionStatus.SHARED for c in g.confessions.values()),
+                resonances=len(g.resonances),
+                adrift=g.adrift,
+                reset=g.reset,
+            )
+            for g in session.glitches
+        ],
+        moments=list(session.moments),
+        outcomes=outcomes,
+        baseline=(before, campaign.baseline),
+        stability=session.stability,
+        fragments=session.fragments,
+        unlocked=unlocked,
+        reset=session.reset_used,
+    )
+    if not session.rules.keep_confessions:
+        session.texts = {}
+    check_transition(session.phase, Phase.ARCHIVED)
+    session.phase = Phase.ARCHIVED
+    return [to_circle("dawn", entry=entry.model_dump(mode="json")), to_circle("archived")]
+
+
+def chronicle_of(events: list[Event]) -> ChronicleEntry | None:
+    for event in events:
+        if event.kind == "dawn":
+            return ChronicleEntry.model_validate(event.data["entry"])
+    return None
+
+
+def _by_seat(session: Session) -> list[Dreamer]:
+    return sorted(session.dreamers.values(), key=lambda d: d.seat)
+
+
+def _outcome(move: Move, circle: Circle, session: Session, dreamer: Dreamer) -> Outcome:
+    character = circle.characters[dreamer.character_id]
+    stayed = dreamer.status is DreamerStatus.ACTIVE
+    character.sessions += 1
+    bonds = {}
+    for other in session.dreamers:
+        if other == character.id:
+            continue
+        key = bond_key(character.id, other)
+        start = session.bonds_at_start.get(key, move.content.rules.bonds.start)
+        change = circle.bonds.get(key, move.content.rules.bonds.start) - start
+        if change:
+            bonds[other] = change
+    step = None
+    archetype = move.content.archetype_by_key[character.archetype]
+    if stayed and character.arc_step < len(archetype.arc):
+        candidate = archetype.arc[character.arc_step]
+        if _reached(circle, character, dreamer, candidate):
+            character.arc_step += 1
+            step = candidate.name
+            session.moments.append({"kind": "arc", "character": character.id, "step": step})
+    set_now: list[Condition] = []
+    cleared: list[Condition] = []
+    if Condition.RESTED in character.conditions:
+        character.conditions.discard(Condition.RESTED)
+        cleared.append(Condition.RESTED)
+    claimed = any(m["kind"] == "adrift" and m["character"] == character.id for m in session.moments)
+    if claimed and character.adrift:
+        set_now.append(Condition.ADRIFT)
+    freed = any(
+        (m["kind"] == "rescue" and m["character"] == character.id)
+        or (m["kind"] == "reset" and character.id in m["freed"])
+        for m in session.moments
+    )
+    if freed and not character.adrift:
+        cleared.append(Condition.ADRIFT)
+    return Outcome(
+        character=character.id,
+        lucidity=(dreamer.lucidity_at_start, character.lucidity),
+        bonds=bonds,
+        arc_step=step,
+        conditions_set=set_now,
+        conditions_cleared=cleared,
+        stayed=stayed,
+    )
+
+
+def _reached(circle: Circle, character: Character, dreamer: Dreamer, step: ArcStep) -> bool:
+    need = step.requires
+    if need in _TALLIED:
+        return dreamer.tally.count(_TALLIED[need]) >= step.at_least
+    if need is ArcRequirement.LUCIDITY:
+        return character.lucidity >= step.at_least
+    if need is ArcRequirement.SESSIONS:
+        return character.sessions >= step.at_least
+    bonds = [v for k, v in circle.bonds.items() if character.id in k.split("|")]
+    return max(bonds, default=0) >= step.at_least

@@ -1,0 +1,35 @@
+"""What moves return: events with an audience and structured data, rendered only at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Audience(StrEnum):
+    CIRCLE = "circle"
+    DREAMER = "dreamer"
+    ADMINS = "admins"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened. `data` holds ids and numbers, never rendered text."""
+
+    kind: str
+    audience: Audience = Audience.CIRCLE
+    dreamer: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def to_circle(kind: str, **data: Any) -> Event:
+    return Event(kind, Audience.CIRCLE, None, data)
+
+
+def to_dreamer(character_id: str, kind: str, **data: Any) -> Event:
+    return Event(kind, Audience.DREAMER, character_id, data)
+
+
+def to_admins(kind: str, **data: Any) -> Event:
+    return Event(kind, Audience.ADMINS, None, data)

@@ -1,0 +1,304 @@
+"""The game's state: a campaign's persistent circle, its players and characters, and sessions.
+
+These are plain pydantic models so the store can save them as they are. Ids are opaque strings
+made from the injected randomness; Discord ids appear only on players and campaigns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.content.models import Category, Rating, Rules
+from bot.core.phases import ACTIVE_PHASES, GLITCH_PHASES, Phase
+
+
+class State(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Condition(StrEnum):
+    ADRIFT = "adrift"
+    RESTED = "rested"
+
+
+class SessionRules(State):
+    """The rules one session plays by: the content's numbers with the campaign's overrides.
+
+    Copied when a session opens, so settings changed mid-session apply from the next one.
+    """
+
+    rounds: int
+    min_players: int
+    max_players: int
+    lobby_minutes: int
+    round_minutes: int
+    confession_minutes: int
+    resonance_minutes: int
+    glitch_chance: float
+    named_reveals: bool = False
+    keep_confessions: bool = False
+    rating_ceiling: Rating = Rating.INTENSE
+    excluded_topics: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def from_rules(cls, rules: Rules, overrides: dict[str, Any] | None = None) -> SessionRules:
+        values: dict[str, Any] = {
+            "rounds": rules.rounds,
+            "min_players": rules.players.min,
+            "max_players": rules.players.max,
+            "lobby_minutes": rules.timeouts.lobby,
+            "round_minutes": rules.timeouts.round,
+            "confession_minutes": rules.timeouts.confession,
+            "resonance_minutes": rules.timeouts.resonance,
+            "glitch_chance": rules.glitch.chance,
+        }
+        values.update(overrides or {})
+        return cls.model_validate(values)
+
+
+class Campaign(State):
+    id: str
+    guild_id: int
+    channel_id: int
+    baseline: int
+    session_count: int = 0
+    unlocked: list[str]
+    deal_count: int = 0
+    settings: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+
+
+class Player(State):
+    id: str
+    user_id: int
+    display_name: str = ""
+
+
+class Character(State):
+    id: str
+    campaign_id: str
+    player_id: str
+    name: str
+    archetype: str
+    lucidity: int
+    conditions: set[Condition] = Field(default_factory=set)
+    arc_step: int = 0
+    sessions: int = 0
+    retired: bool = False
+    # prompt id -> the campaign's deal counter when it was dealt; the oldest comes back first
+    seen: dict[str, int] = Field(default_factory=dict)
+    created_at: datetime
+
+    @property
+    def adrift(self) -> bool:
+        return Condition.ADRIFT in self.conditions
+
+
+def bond_key(a: str, b: str) -> str:
+    return f"{a}|{b}" if a < b else f"{b}|{a}"
+
+
+class Circle(State):
+    """A campaign's persistent world: the campaign, its characters and their bonds."""
+
+    campaign: Campaign
+    characters: dict[str, Character] = Field(default_factory=dict)
+    bonds: dict[str, int] = Field(default_factory=dict)
+    boundaries: dict[str, Boundaries] = Field(default_factory=dict)  # by player id
+
+    def bond(self, a: str, b: str) -> int:
+        return self.bonds.get(bond_key(a, b), 0)
+
+    def active_characters(self) -> list[Character]:
+        return [c for c in self.characters.values() if not c.retired]
+
+    def character_of(self, player_id: str) -> Character | None:
+        for character in self.characters.values():
+            if character.player_id == player_id and not character.retired:
+                return character
+        return None
+
+
+class DreamerStatus(StrEnum):
+    ACTIVE = "active"
+    WAITING = "waiting"  # joined late; enters at the next round
+    LEFT = "left"
+    KICKED = "kicked"
+
+
+class Tally(State):
+    """What a dreamer did this session: arc steps are checked against it at dawn."""
+
+    explores: int = 0
+    anchors: int = 0
+    shares: int = 0
+    dives: int = 0
+    signature: int = 0
+    rescues: int = 0
+
+    def count(self, action: str) -> int:
+        return int(getattr(self, action, 0))
+
+
+class Dreamer(State):
+    character_id: str
+    player_id: str
+    seat: int
+    status: DreamerStatus = DreamerStatus.ACTIVE
+    joined_round: int = 0
+    signature_used: bool = False
+    tally: Tally = Field(default_factory=Tally)
+    lucidity_at_start: int
+
+    @property
+    def present(self) -> bool:
+        return self.status in (DreamerStatus.ACTIVE, DreamerStatus.WAITING)
+
+
+class Choice(State):
+    action: str
+    target: str | None = None
+
+
+class ConfessionStatus(StrEnum):
+    DEALT = "dealt"
+    SHARED = "shared"
+    KEPT = "kept"  # answered and kept private, passed, or timed out: all look alike
+    HIDDEN = "hidden"  # shared, then hidden by an admin
+
+
+class Confession(State):
+    """A dealt prompt and what became of it. The text itself lives apart, in the store."""
+
+    id: str
+    author: str
+    prompt_id: str
+    category: Category
+    other: str | None = None
+    status: ConfessionStatus = ConfessionStatus.DEALT
+    resonance: int = 0
+
+
+class Boundaries(State):
+    """A player's private lines (never in my prompts) and veils (only gentle prompts)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lines: frozenset[str] = frozenset()
+    veils: frozenset[str] = frozenset()
+
+
+class Glitch(State):
+    number: int
+    trigger: str
+    round: int
+    after_round: bool = True  # a forced glitch interrupts a round, which then carries on
+    debt: int = 0
+    softens: int = 0
+    confessions: dict[str, Confession] = Field(default_factory=dict)  # by author
+    reveal_order: list[str] = Field(default_factory=list)  # confession ids, shuffled
+    resonances: list[tuple[str, str]] = Field(default_factory=list)  # (resonator, confession id)
+    ready: list[str] = Field(default_factory=list)  # dreamers done resonating
+    recovered: int = 0
+    adrift: str | None = None
+    reset: bool = False
+
+    def confession(self, confession_id: str) -> Confession | None:
+        for confession in self.confessions.values():
+            if confession.id == confession_id:
+                return confession
+        return None
+
+
+class Session(State):
+    id: str
+    campaign_id: str
+    number: int
+    phase: Phase
+    seed: int
+    moves: int = 0
+    rules: SessionRules
+    dreamscape: str = ""
+    round: int = 0
+    stability: int = 0
+    fragments: int = 0
+    deadline: datetime | None = None
+    opened_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    dreamers: dict[str, Dreamer] = Field(default_factory=dict)
+    choices: dict[str, Choice] = Field(default_factory=dict)
+    glitches: list[Glitch] = Field(default_factory=list)
+    rescue_shares: dict[str, list[str]] = Field(default_factory=dict)
+    bonds_at_start: dict[str, int] = Field(default_factory=dict)
+    pending_bonds: dict[str, int] = Field(default_factory=dict)  # resonance, applied at dawn
+    moments: list[dict[str, Any]] = Field(default_factory=list)
+    reset_used: bool = False
+    baseline_at_start: int = 0
+    # confession id -> text; kept out of the saved state, stored apart so it can be deleted
+    texts: dict[str, str] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def glitch(self) -> Glitch | None:
+        return self.glitches[-1] if self.glitches and self.phase in GLITCH_PHASES else None
+
+    @property
+    def active(self) -> bool:
+        return self.phase in ACTIVE_PHASES
+
+    def acting(self) -> list[Dreamer]:
+        """Dreamers who take part in the current round, in seat order."""
+        return sorted(
+            (d for d in self.dreamers.values() if d.status is DreamerStatus.ACTIVE),
+            key=lambda d: d.seat,
+        )
+
+    def present(self) -> list[Dreamer]:
+        return sorted((d for d in self.dreamers.values() if d.present), key=lambda d: d.seat)
+
+
+class Outcome(State):
+    """What one session changed for one dreamer."""
+
+    character: str
+    lucidity: tuple[int, int]
+    bonds: dict[str, int] = Field(default_factory=dict)  # other character -> change
+    arc_step: str | None = None
+    conditions_set: list[Condition] = Field(default_factory=list)
+    conditions_cleared: list[Condition] = Field(default_factory=list)
+    stayed: bool = True
+
+
+class GlitchSummary(State):
+    trigger: str
+    round: int
+    shared: list[str] = Field(default_factory=list)  # confession ids
+    dark: int = 0
+    resonances: int = 0
+    adrift: str | None = None
+    reset: bool = False
+
+
+class ChronicleEntry(State):
+    """A session's history, as references: rendered at the edge, with today's names."""
+
+    session_id: str
+    number: int
+    dreamscape: str
+    started_at: datetime | None
+    ended_at: datetime
+    rounds: int
+    dreamers: list[str]
+    slept: list[str]
+    glitches: list[GlitchSummary]
+    moments: list[dict[str, Any]]
+    outcomes: list[Outcome]
+    baseline: tuple[int, int]
+    stability: int
+    fragments: int
+    unlocked: str | None = None
+    reset: bool = False

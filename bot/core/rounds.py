@@ -1,0 +1,227 @@
+"""Rounds: every dreamer chooses one action, then the round resolves and is narrated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content.models import Effect
+from bot.core.dawn import dawn
+from bot.core.errors import AlreadyActed, BadAction, NotADreamer, NotYourTurnYet, WrongPhase
+from bot.core.events import Event, to_circle
+from bot.core.glitch import begin_glitch
+from bot.core.models import (
+    Choice,
+    Circle,
+    Condition,
+    Dreamer,
+    DreamerStatus,
+    Player,
+    Session,
+    bond_key,
+)
+from bot.core.move import Move, clamp
+from bot.core.phases import Phase, describe
+from bot.core.progress import advance
+
+SIGNATURE = "signature"
+ADRIFT_ACTIONS = frozenset({"anchor", "share"})
+
+
+def dreamer_of(circle: Circle, session: Session, player: Player) -> Dreamer:
+    character = circle.character_of(player.id)
+    dreamer = session.dreamers.get(character.id) if character else None
+    if dreamer is None or dreamer.status in (DreamerStatus.LEFT, DreamerStatus.KICKED):
+        raise NotADreamer("Only this session's dreamers can do that. Join with /dream join.")
+    return dreamer
+
+
+def effect_of(move: Move, circle: Circle, character_id: str, action: str) -> Effect:
+    if action == SIGNATURE:
+        archetype = circle.characters[character_id].archetype
+        return move.content.archetype_by_key[archetype].signature.effect
+    known = move.content.action_by_key.get(action)
+    if known is None:
+        raise BadAction(f"There is no action called “{action[:40]}”.")
+    return known.effect
+
+
+def act(
+    move: Move,
+    circle: Circle,
+    session: Session,
+    player: Player,
+    action: str,
+    target: str | None = None,
+) -> list[Event]:
+    if session.phase is not Phase.DREAMING:
+        raise WrongPhase(
+            f"You can act only while the circle is dreaming: {describe(session.phase)}."
+        )
+    dreamer = dreamer_of(circle, session, player)
+    if dreamer.status is DreamerStatus.WAITING:
+        raise NotYourTurnYet("You enter the dream at the start of the next round.")
+    me = dreamer.character_id
+    if me in session.choices:
+        raise AlreadyActed("You have already acted this round.")
+    effect = effect_of(move, circle, me, action)
+    character = circle.characters[me]
+    if character.adrift and action not in ADRIFT_ACTIONS:
+        raise BadAction("You are adrift: you can only Anchor or Share until the circle finds you.")
+    if action == SIGNATURE and dreamer.signature_used:
+        signature = move.content.archetype_by_key[character.archetype].signature
+        raise BadAction(f"You have already used {signature.label} this session.")
+    if effect.needs_target:
+        acting = {d.character_id for d in session.acting()}
+        if target is None or target == me or target not in acting:
+            raise BadAction("Choose another dreamer who is in this round.")
+    else:
+        target = None
+
+    session.choices[me] = Choice(action=action, target=target)
+    if action == SIGNATURE:
+        dreamer.signature_used = True
+    events = [
+        to_circle(
+            "acted",
+            character=me,
+            round=session.round,
+            acted=len(session.choices),
+            of=len(session.acting()),
+        )
+    ]
+    return events + finish_round_if_complete(move, circle, session)
+
+
+def finish_round_if_complete(move: Move, circle: Circle, session: Session) -> list[Event]:
+    if session.phase is not Phase.DREAMING:
+        return []
+    acting = session.acting()
+    if not acting:
+        return dawn(move, circle, session)
+    if all(d.character_id in session.choices for d in acting):
+        return resolve_round(move, circle, session)
+    return []
+
+
+def round_timeout(move: Move, circle: Circle, session: Session) -> list[Event]:
+    """The round's deadline: whoever has not chosen lingers."""
+    if session.phase is not Phase.DREAMING:
+        raise WrongPhase(f"No round is waiting: {describe(session.phase)}.")
+    return resolve_round(move, circle, session)
+
+
+def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
+    rules = move.content.rules
+    before = session.stability
+    change = -rules.stability.drift_per_round
+    fragments = 0
+    beats: list[dict[str, Any]] = []
+    acting = session.acting()
+    dreamscape = move.content.dreamscape_by_key[session.dreamscape]
+
+    for dreamer in acting:
+        me = dreamer.character_id
+        choice = session.choices.get(me)
+        if choice is None:
+            line = move.rng.randrange(len(dreamscape.narration.linger))
+            beats.append({"character": me, "action": "linger", "target": None, "line": line})
+            continue
+        effect = effect_of(move, circle, me, choice.action)
+        change += effect.stability
+        fragments += effect.fragments
+        _lucidity(move, circle, me, effect.lucidity)
+        for other in acting:
+            if effect.lucidity_all:
+                _lucidity(move, circle, other.character_id, effect.lucidity_all)
+            if effect.bond_all and other.character_id != me:
+                add_bond(move, circle, me, other.character_id, effect.bond_all)
+        if choice.target is not None and effect.bond:
+            add_bond(move, circle, me, choice.target, effect.bond)
+        _tally(dreamer, choice.action)
+        if choice.action == SIGNATURE:
+            line = 0
+            session.moments.append({"kind": "signature", "character": me, "round": session.round})
+        else:
+            line = move.rng.randrange(len(dreamscape.narration.lines(choice.action)))
+        if choice.action == "share" and choice.target and circle.characters[choice.target].adrift:
+            session.rescue_shares.setdefault(choice.target, []).append(me)
+        beats.append(
+            {"character": me, "action": choice.action, "target": choice.target, "line": line}
+        )
+
+    raw = before + change
+    session.stability = clamp(raw, rules.stability.min, rules.stability.max)
+    session.fragments += fragments
+    session.choices = {}
+    events = [
+        to_circle(
+            "round_resolved",
+            round=session.round,
+            beats=beats,
+            stability_before=before,
+            stability=session.stability,
+            fragments=fragments,
+        )
+    ]
+    events += _rescues(move, circle, session)
+
+    trigger = _glitch_trigger(move, session, raw)
+    if trigger is not None:
+        deficit = max(0, rules.stability.min - raw)
+        return events + begin_glitch(move, circle, session, trigger, deficit, after_round=True)
+    return events + advance(move, circle, session)
+
+
+def _glitch_trigger(move: Move, session: Session, raw: int) -> str | None:
+    rules = move.content.rules
+    count = len(session.glitches)
+    if count >= rules.glitch.max:
+        return None
+    if raw <= rules.stability.min:
+        return "collapse"
+    if session.round >= session.rules.rounds and count < rules.glitch.min:
+        return "last_round"
+    if session.round >= session.rules.rounds:
+        return None
+    instability = 1 - session.stability / rules.stability.max
+    if move.rng.random() < session.rules.glitch_chance * instability:
+        return "chance"
+    return None
+
+
+def _rescues(move: Move, circle: Circle, session: Session) -> list[Event]:
+    rules = move.content.rules
+    events = []
+    for target, sharers in sorted(session.rescue_shares.items()):
+        character = circle.characters[target]
+        if not character.adrift or len(sharers) < rules.rescue.shares:
+            continue
+        character.conditions.discard(Condition.ADRIFT)
+        rescuers = sorted(set(sharers))
+        for rescuer in rescuers:
+            add_bond(move, circle, rescuer, target, rules.rescue.bond_bonus)
+            session.dreamers[rescuer].tally.rescues += 1
+        session.rescue_shares[target] = []
+        session.moments.append({"kind": "rescue", "character": target, "by": rescuers})
+        events.append(to_circle("rescued", character=target, by=rescuers))
+    return events
+
+
+def _tally(dreamer: Dreamer, action: str) -> None:
+    counters = {"explore": "explores", "anchor": "anchors", "share": "shares", "dive": "dives"}
+    field = counters.get(action, SIGNATURE if action == SIGNATURE else "")
+    if field:
+        setattr(dreamer.tally, field, getattr(dreamer.tally, field) + 1)
+
+
+def _lucidity(move: Move, circle: Circle, character_id: str, delta: int) -> None:
+    if delta:
+        bounds = move.content.rules.lucidity
+        character = circle.characters[character_id]
+        character.lucidity = clamp(character.lucidity + delta, bounds.min, bounds.max)
+
+
+def add_bond(move: Move, circle: Circle, a: str, b: str, delta: int) -> None:
+    bounds = move.content.rules.bonds
+    key = bond_key(a, b)
+    circle.bonds[key] = clamp(circle.bonds.get(key, bounds.start) + delta, bounds.min, bounds.max)
