@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot.content import ContentError
+from bot.core.errors import GameError
 from bot.settings import SettingsError, load_settings
+from bot.store import StoreError
 
 NO_TOKEN = (
     "DISCORD_TOKEN is not set. Put it in the environment or in a .env file "
@@ -14,21 +19,43 @@ NO_TOKEN = (
 )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command")
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m bot", description="Bedtime, the dream bot.")
+    commands = root.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (the default)")
-    args = parser.parse_args(argv)
-    del args
+    play = commands.add_parser("play", help="play a whole session in the terminal, no Discord")
+    play.add_argument("--players", type=int, default=4, help="how many dreamers (default 4)")
+    play.add_argument("--seed", type=int, default=None, help="a seed reproduces the transcript")
+    play.add_argument("--auto", action="store_true", help="scripted dreamers play by themselves")
+    play.add_argument("--db", type=Path, default=None, help="database file (default data/play.db)")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+        if args.command == "play":
+            from bot.play import PLAY_DB, play
+
+            asyncio.run(
+                play(args.db or PLAY_DB, players=args.players, seed=args.seed, auto=args.auto)
+            )
+            return 0
+        return run_bot()
+    except (SettingsError, ContentError, StoreError, GameError) as error:
+        print(error, file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, EOFError):
+        print("\nGood night.", file=sys.stderr)
+        return 130
+
+
+def run_bot() -> int:
+    settings = load_settings()
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    print("The Discord bot arrives with the next issue; try: python -m bot play", file=sys.stderr)
+    print("The Discord bot is not built yet; try: python -m bot play", file=sys.stderr)
     return 1
 
 

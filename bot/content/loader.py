@@ -26,7 +26,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
     archetypes = _entries(data_dir / "archetypes.toml", "archetype", Archetype)
     dreamscapes = _entries(data_dir / "dreamscapes.toml", "dreamscape", Dreamscape)
     prompts = _entries(data_dir / "prompts.toml", "prompt", Prompt)
-    names = _read(data_dir / "dreamers.toml").get("names", [])
+    dreamers = _read(data_dir / "dreamers.toml")
     try:
         return Content(
             rules=rules,
@@ -35,7 +35,8 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             archetypes=archetypes,
             dreamscapes=dreamscapes,
             prompts=prompts,
-            dreamer_names=names,
+            dreamer_names=dreamers.get("names", []),
+            dreamer_answers=dreamers.get("answers", {}),
         )
     except ValidationError as exc:
         raise ContentError(f"{data_dir}: {_describe(exc)}") from None

@@ -284,6 +284,7 @@ class Content(Strict):
     dreamscapes: list[Dreamscape] = Field(min_length=1)
     prompts: list[Prompt] = Field(min_length=1)
     dreamer_names: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=8)
+    dreamer_answers: dict[Category, list[Line]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Content:

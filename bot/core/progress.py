@@ -25,6 +25,7 @@ def begin_round(move: Move, circle: Circle, session: Session) -> list[Event]:
     return [
         to_circle(
             "round_started",
+            dreamscape=session.dreamscape,
             round=session.round,
             rounds=session.rules.rounds,
             scene=(session.round - 1) % len(scenes),

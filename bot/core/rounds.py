@@ -156,6 +156,7 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
     events = [
         to_circle(
             "round_resolved",
+            dreamscape=session.dreamscape,
             round=session.round,
             beats=beats,
             stability_before=before,

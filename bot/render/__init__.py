@@ -1,0 +1,1 @@
+"""Renderers: events and chronicle entries turned into words, at the edge."""

@@ -1,0 +1,8 @@
+"""Services: the one path for every move. Load, apply the core, save, return events.
+
+The Discord cogs, the terminal game and the timers all go through here.
+"""
+
+from bot.services.bedtime import Bedtime, Clock, MoveResult, RestResult, Table
+
+__all__ = ["Bedtime", "Clock", "MoveResult", "RestResult", "Table"]

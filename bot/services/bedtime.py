@@ -1,0 +1,400 @@
+"""The Bedtime service: every move as one transaction, with its idempotency key."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+
+from bot.content.models import Content, Prompt
+from bot.core import characters, glitch, lobby, protocols, rest, rounds
+from bot.core.dawn import chronicle_of
+from bot.core.errors import GameError, NoCharacter, NoSession, NotADreamer, SessionInProgress
+from bot.core.events import Event
+from bot.core.models import (
+    Campaign,
+    Character,
+    ChronicleEntry,
+    Circle,
+    Confession,
+    Player,
+    Session,
+)
+from bot.core.move import Move
+from bot.core.phases import Phase
+from bot.core.rest import RestProgress
+from bot.store import Campaigns, Characters, Chronicle, Circles, Database, Moves, Players, Sessions
+
+Clock = Callable[[], datetime]
+SessionMove = Callable[[Move, Circle, Session, Player | None], list[Event]]
+
+
+@dataclass(slots=True)
+class MoveResult:
+    """What a move did: its events, and the state after it, for rendering names and numbers."""
+
+    events: list[Event]
+    circle: Circle
+    session: Session | None
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A read-only look at a campaign and its current session."""
+
+    circle: Circle
+    session: Session | None
+
+
+@dataclass(frozen=True, slots=True)
+class RestResult:
+    logged_at: datetime
+    progress: dict[str, RestProgress] = field(default_factory=dict)  # by campaign id
+    newly_rested: list[str] = field(default_factory=list)  # character ids
+
+
+class _Unit:
+    """The repositories over one transaction's connection."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.campaigns = Campaigns(connection)
+        self.players = Players(connection)
+        self.circles = Circles(connection)
+        self.characters = Characters(connection)
+        self.sessions = Sessions(connection)
+        self.chronicle = Chronicle(connection)
+        self.moves = Moves(connection)
+
+
+class Bedtime:
+    def __init__(
+        self, db: Database, content: Content, clock: Clock, rng: random.Random | None = None
+    ) -> None:
+        self.db = db
+        self.content = content
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._read = _Unit(db.connection)
+
+    # --- campaigns and players ---
+
+    async def campaign(self, guild_id: int, channel_id: int) -> Campaign | None:
+        return await self._read.campaigns.by_channel(guild_id, channel_id)
+
+    async def campaigns_in(self, guild_id: int) -> list[Campaign]:
+        return await self._read.campaigns.in_guild(guild_id)
+
+    async def setup(self, guild_id: int, channel_id: int) -> Campaign:
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            if await unit.campaigns.by_channel(guild_id, channel_id) is not None:
+                raise SessionInProgress("This channel already has a Bedtime campaign.")
+            campaign = Campaign(
+                id=self._new_id(),
+                guild_id=guild_id,
+                channel_id=channel_id,
+                baseline=self.content.rules.stability.first_baseline,
+                unlocked=[d.key for d in self.content.dreamscapes if d.unlocked],
+                created_at=self.clock(),
+            )
+            await unit.campaigns.add(campaign)
+        return campaign
+
+    async def _player(self, unit: _Unit, user_id: int, display_name: str = "") -> Player:
+        player = await unit.players.by_user(user_id)
+        if player is None:
+            player = Player(id=self._new_id(), user_id=user_id, display_name=display_name[:64])
+            await unit.players.add(player)
+        return player
+
+    def _new_id(self) -> str:
+        return f"{self.rng.getrandbits(64):016x}"
+
+    # --- reading ---
+
+    async def table(self, campaign: Campaign) -> Table:
+        circle = await self._read.circles.load(campaign)
+        return Table(circle, await self._read.sessions.current(campaign.id))
+
+    async def player(self, user_id: int) -> Player | None:
+        return await self._read.players.by_user(user_id)
+
+    async def chronicle(
+        self, campaign: Campaign, number: int | None = None
+    ) -> ChronicleEntry | None:
+        if number is None:
+            return await self._read.chronicle.latest(campaign.id)
+        return await self._read.chronicle.by_number(campaign.id, number)
+
+    async def kept_texts(self, entry: ChronicleEntry) -> dict[str, str]:
+        return await self._read.chronicle.texts(entry)
+
+    async def my_prompt(self, campaign: Campaign, user_id: int) -> tuple[Confession, Prompt]:
+        """The prompt the player was dealt in the current glitch: always the current deal."""
+        table = await self.table(campaign)
+        player = await self.player(user_id)
+        if table.session is None or player is None:
+            raise NotADreamer("You have no prompt right now.")
+        confession = glitch.my_confession(table.circle, table.session, player)
+        return confession, self.content.prompt_by_id[confession.prompt_id]
+
+    # --- moves ---
+
+    async def open(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            if key is not None and await unit.moves.seen(key):
+                return MoveResult([], await unit.circles.load(campaign), None, replayed=True)
+            campaign = await self._fresh(unit, campaign)
+            circle = await unit.circles.load(campaign)
+            current = await unit.sessions.current(campaign.id)
+            last = await unit.chronicle.latest(campaign.id)
+            move = Move(self.content, self.rng, self.clock())
+            session, events = lobby.open_session(move, circle, current, last)
+            await self._save(unit, circle, session, events, key)
+        return MoveResult(events, circle, session)
+
+    async def join(
+        self,
+        campaign: Campaign,
+        user_id: int,
+        *,
+        display_name: str = "",
+        archetype: str | None = None,
+        name: str | None = None,
+        key: str | None = None,
+    ) -> MoveResult:
+        return await self._play(
+            campaign,
+            key,
+            lambda m, c, s, p: lobby.join(m, c, s, _known(p), archetype, name),
+            user_id=user_id,
+            display_name=display_name,
+        )
+
+    async def leave(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+        return await self._play(
+            campaign, key, lambda m, c, s, p: lobby.leave(m, c, s, _known(p)), user_id=user_id
+        )
+
+    async def kick(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+        return await self._play(
+            campaign, key, lambda m, c, s, p: lobby.kick(m, c, s, _known(p)), user_id=user_id
+        )
+
+    async def start(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        return await self._play(campaign, key, lambda m, c, s, _: lobby.start(m, c, s))
+
+    async def act(
+        self,
+        campaign: Campaign,
+        user_id: int,
+        action: str,
+        target: str | None = None,
+        key: str | None = None,
+    ) -> MoveResult:
+        return await self._play(
+            campaign,
+            key,
+            lambda m, c, s, p: rounds.act(m, c, s, _known(p), action, target),
+            user_id=user_id,
+        )
+
+    async def answer(
+        self, campaign: Campaign, user_id: int, text: str, *, share: bool, key: str | None = None
+    ) -> MoveResult:
+        return await self._play(
+            campaign,
+            key,
+            lambda m, c, s, p: glitch.answer(m, c, s, _known(p), text, share=share),
+            user_id=user_id,
+        )
+
+    async def pass_prompt(
+        self, campaign: Campaign, user_id: int, key: str | None = None
+    ) -> MoveResult:
+        return await self._play(
+            campaign,
+            key,
+            lambda m, c, s, p: glitch.pass_prompt(m, c, s, _known(p)),
+            user_id=user_id,
+        )
+
+    async def soften(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+        return await self._play(
+            campaign, key, lambda m, c, s, p: glitch.soften(m, c, s, _known(p)), user_id=user_id
+        )
+
+    async def resonate(
+        self, campaign: Campaign, user_id: int, confession_id: str, key: str | None = None
+    ) -> MoveResult:
+        return await self._play(
+            campaign,
+            key,
+            lambda m, c, s, p: glitch.resonate(m, c, s, _known(p), confession_id),
+            user_id=user_id,
+        )
+
+    async def ready(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+        return await self._play(
+            campaign, key, lambda m, c, s, p: glitch.ready(m, c, s, _known(p)), user_id=user_id
+        )
+
+    async def force_glitch(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        return await self._play(campaign, key, lambda m, c, s, _: protocols.force_glitch(m, c, s))
+
+    async def reset(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        return await self._play(
+            campaign, key, lambda m, c, s, _: protocols.emergency_reset(m, c, s)
+        )
+
+    async def end(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        return await self._play(campaign, key, lambda m, c, s, _: protocols.end_now(m, c, s))
+
+    async def expire(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+        """Act on the current session's deadline if it has passed; otherwise change nothing."""
+
+        def due(move: Move, circle: Circle, session: Session, _: Player | None) -> list[Event]:
+            if session.deadline is None or session.deadline > move.now:
+                return []
+            timeout = _TIMEOUTS.get(session.phase)
+            return timeout(move, circle, session) if timeout else []
+
+        return await self._play(campaign, key, due)
+
+    async def rename(
+        self, campaign: Campaign, user_id: int, name: str, key: str | None = None
+    ) -> MoveResult:
+        def apply(move: Move, circle: Circle, _: Session | None, p: Player | None) -> list[Event]:
+            return characters.rename(move, circle, _own(circle, p), name)
+
+        return await self._play(campaign, key, apply, user_id=user_id, needs_session=False)
+
+    async def retire(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+        def apply(
+            move: Move, circle: Circle, session: Session | None, p: Player | None
+        ) -> list[Event]:
+            character = _own(circle, p)
+            dreamer = session.dreamers.get(character.id) if session else None
+            if dreamer is not None and dreamer.present:
+                raise SessionInProgress("You can't retire a character in the middle of a session.")
+            return characters.retire(circle, character)
+
+        return await self._play(campaign, key, apply, user_id=user_id, needs_session=False)
+
+    async def rest(
+        self, user_id: int, display_name: str = "", key: str | None = None
+    ) -> RestResult:
+        """Log real rest for the player; enough of it makes their characters Rested."""
+        rules = self.content.rules.rest
+        now = self.clock()
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            player = await self._player(unit, user_id, display_name)
+            rests = await unit.players.rests(player.id)
+            if key is not None and await unit.moves.seen(key):
+                return RestResult(max(rests, default=now))
+            rest.check_rest(rules, rests, now)
+            await unit.players.add_rest(player.id, now)
+            rests.append(now)
+            progress: dict[str, RestProgress] = {}
+            newly: list[str] = []
+            for character in await unit.characters.of_player(player.id):
+                last = await unit.chronicle.latest(character.campaign_id)
+                state = rest.progress(rules, rests, last.ended_at if last else None)
+                progress[character.campaign_id] = state
+                if rest.apply_rested(character, state):
+                    newly.append(character.id)
+                    await unit.characters.save(character)
+            if key is not None:
+                campaign_id = next(iter(progress), None)
+                if campaign_id is not None:
+                    await unit.moves.record(key, campaign_id, now)
+        return RestResult(now, progress, newly)
+
+    # --- the one path ---
+
+    async def _play(
+        self,
+        campaign: Campaign,
+        key: str | None,
+        apply: SessionMove,
+        *,
+        user_id: int | None = None,
+        display_name: str = "",
+        needs_session: bool = True,
+    ) -> MoveResult:
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            if key is not None and await unit.moves.seen(key):
+                circle = await unit.circles.load(campaign)
+                return MoveResult([], circle, await unit.sessions.current(campaign.id), True)
+            campaign = await self._fresh(unit, campaign)
+            circle = await unit.circles.load(campaign)
+            session = await unit.sessions.current(campaign.id)
+            player = (
+                await self._player(unit, user_id, display_name) if user_id is not None else None
+            )
+            if session is None:
+                if needs_session:
+                    raise NoSession("There is no Bedtime session in this channel right now.")
+                move = Move(self.content, self.rng, self.clock())
+                events = apply(move, circle, session, player)  # type: ignore[arg-type]
+            else:
+                rng = random.Random(f"{session.seed}:{session.moves}")
+                events = apply(Move(self.content, rng, self.clock()), circle, session, player)
+                session.moves += 1
+            await self._save(unit, circle, session, events, key)
+        return MoveResult(events, circle, session)
+
+    async def _fresh(self, unit: _Unit, campaign: Campaign) -> Campaign:
+        fresh = await unit.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
+        if fresh is None:
+            raise NoSession("This channel no longer has a Bedtime campaign.")
+        return fresh
+
+    async def _save(
+        self,
+        unit: _Unit,
+        circle: Circle,
+        session: Session | None,
+        events: list[Event],
+        key: str | None,
+    ) -> None:
+        await unit.circles.save(circle)
+        if session is not None:
+            await unit.sessions.save(session)
+        entry = chronicle_of(events)
+        if entry is not None:
+            await unit.chronicle.add(circle.campaign.id, entry)
+        if key is not None:
+            await unit.moves.record(key, circle.campaign.id, self.clock())
+
+
+_TIMEOUTS: dict[Phase, Callable[[Move, Circle, Session], list[Event]]] = {
+    Phase.LOBBY: lobby.lobby_timeout,
+    Phase.DREAMING: rounds.round_timeout,
+    Phase.CONFESSING: glitch.confession_timeout,
+    Phase.RESONANCE: glitch.resonance_timeout,
+    Phase.POSTPONED: lambda move, circle, session: lobby.reopen(move, session, None),
+}
+
+
+def _known(player: Player | None) -> Player:
+    if player is None:  # the service always resolves the player for these moves
+        raise NotADreamer("Only players can do that.")
+    return player
+
+
+def _own(circle: Circle, player: Player | None) -> Character:
+    character = circle.character_of(_known(player).id)
+    if character is None:
+        raise NoCharacter("You don't have a character in this campaign yet. Join a session first.")
+    return character
+
+
+__all__ = ["Bedtime", "GameError", "MoveResult", "RestResult", "Table"]

@@ -1,0 +1,25 @@
+"""The store: SQLite through aiosqlite, behind repositories."""
+
+from bot.store.database import SCHEMA_VERSION, Database, StoreError
+from bot.store.repositories import (
+    Campaigns,
+    Characters,
+    Chronicle,
+    Circles,
+    Moves,
+    Players,
+    Sessions,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Campaigns",
+    "Characters",
+    "Chronicle",
+    "Circles",
+    "Database",
+    "Moves",
+    "Players",
+    "Sessions",
+    "StoreError",
+]

@@ -1,0 +1,277 @@
+"""Repositories: one per aggregate, each reading and writing its own tables.
+
+Writes run inside `Database.transaction()`, which the services open once per move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.core.models import (
+    Campaign,
+    Character,
+    ChronicleEntry,
+    Circle,
+    Player,
+    Session,
+)
+from bot.core.phases import Phase
+
+_CLOSED = (Phase.ARCHIVED.value, Phase.CANCELLED.value)
+
+
+def stamp(moment: datetime) -> str:
+    """Timestamps are stored as UTC ISO text, which sorts in time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def unstamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class Campaigns:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def by_channel(self, guild_id: int, channel_id: int) -> Campaign | None:
+        sql = "SELECT state FROM campaigns WHERE guild_id = ? AND channel_id = ?"
+        async with self.db.execute(sql, (guild_id, channel_id)) as cursor:
+            row = await cursor.fetchone()
+        return Campaign.model_validate_json(row[0]) if row else None
+
+    async def in_guild(self, guild_id: int) -> list[Campaign]:
+        sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
+        async with self.db.execute(sql, (guild_id,)) as cursor:
+            rows = await cursor.fetchall()
+        return [Campaign.model_validate_json(row[0]) for row in rows]
+
+    async def add(self, campaign: Campaign) -> None:
+        await self.db.execute(
+            "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, ?, ?, ?)",
+            (campaign.id, campaign.guild_id, campaign.channel_id, campaign.model_dump_json()),
+        )
+
+
+class Players:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def by_user(self, user_id: int) -> Player | None:
+        sql = "SELECT id, user_id, display_name FROM players WHERE user_id = ?"
+        async with self.db.execute(sql, (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        return Player(id=row[0], user_id=row[1], display_name=row[2]) if row else None
+
+    async def add(self, player: Player) -> None:
+        await self.db.execute(
+            "INSERT INTO players (id, user_id, display_name) VALUES (?, ?, ?)",
+            (player.id, player.user_id, player.display_name),
+        )
+
+    async def rests(self, player_id: str) -> list[datetime]:
+        sql = "SELECT at FROM rests WHERE player_id = ? ORDER BY at"
+        async with self.db.execute(sql, (player_id,)) as cursor:
+            rows = await cursor.fetchall()
+        return [unstamp(row[0]) for row in rows]
+
+    async def add_rest(self, player_id: str, at: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO rests (player_id, at) VALUES (?, ?)", (player_id, stamp(at))
+        )
+
+
+class Circles:
+    """A campaign with its characters and bonds, loaded and saved as one."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def load(self, campaign: Campaign) -> Circle:
+        circle = Circle(campaign=campaign)
+        sql = "SELECT state FROM characters WHERE campaign_id = ?"
+        async with self.db.execute(sql, (campaign.id,)) as cursor:
+            for row in await cursor.fetchall():
+                character = Character.model_validate_json(row[0])
+                circle.characters[character.id] = character
+        sql = "SELECT a, b, value FROM bonds WHERE campaign_id = ?"
+        async with self.db.execute(sql, (campaign.id,)) as cursor:
+            for a, b, value in await cursor.fetchall():
+                circle.bonds[f"{a}|{b}"] = value
+        return circle
+
+    async def save(self, circle: Circle) -> None:
+        campaign = circle.campaign
+        await self.db.execute(
+            "UPDATE campaigns SET state = ? WHERE id = ?", (campaign.model_dump_json(), campaign.id)
+        )
+        await self.db.executemany(
+            """
+            INSERT INTO characters (id, campaign_id, player_id, name_key, retired, state)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                name_key = excluded.name_key, retired = excluded.retired, state = excluded.state
+            """,
+            [_character_row(c) for c in _retired_first(circle.characters.values())],
+        )
+        await self.db.executemany(
+            """
+            INSERT INTO bonds (campaign_id, a, b, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT (a, b) DO UPDATE SET value = excluded.value
+            """,
+            [(campaign.id, *key.split("|"), value) for key, value in circle.bonds.items()],
+        )
+
+
+def _retired_first(characters: Iterable[Character]) -> list[Character]:
+    # A retirement frees a name before the character who takes it is written.
+    return sorted(characters, key=lambda c: not c.retired)
+
+
+def _character_row(c: Character) -> tuple[str, str, str, str, int, str]:
+    return (
+        c.id,
+        c.campaign_id,
+        c.player_id,
+        c.name.casefold(),
+        int(c.retired),
+        c.model_dump_json(),
+    )
+
+
+class Sessions:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def current(self, campaign_id: str) -> Session | None:
+        """The campaign's session that is not yet archived or cancelled, if any."""
+        sql = (
+            "SELECT id, state FROM sessions WHERE campaign_id = ? AND phase NOT IN (?, ?) "
+            "ORDER BY number DESC LIMIT 1"
+        )
+        async with self.db.execute(sql, (campaign_id, *_CLOSED)) as cursor:
+            row = await cursor.fetchone()
+        return await self._with_texts(row[0], row[1]) if row else None
+
+    async def by_id(self, session_id: str) -> Session | None:
+        async with self.db.execute(
+            "SELECT id, state FROM sessions WHERE id = ?", (session_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return await self._with_texts(row[0], row[1]) if row else None
+
+    async def _with_texts(self, session_id: str, state: str) -> Session:
+        session = Session.model_validate_json(state)
+        sql = "SELECT id, text FROM confessions WHERE session_id = ?"
+        async with self.db.execute(sql, (session_id,)) as cursor:
+            session.texts = {row[0]: row[1] for row in await cursor.fetchall()}
+        return session
+
+    async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
+        """(campaign id, session id) of sessions whose deadline has passed."""
+        sql = (
+            "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL AND deadline <= ? "
+            "ORDER BY deadline LIMIT ?"
+        )
+        async with self.db.execute(sql, (stamp(now), limit)) as cursor:
+            return [(row[0], row[1]) for row in await cursor.fetchall()]
+
+    async def save(self, session: Session) -> None:
+        deadline = stamp(session.deadline) if session.deadline else None
+        await self.db.execute(
+            """
+            INSERT INTO sessions (id, campaign_id, number, phase, deadline, state)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                phase = excluded.phase, deadline = excluded.deadline, state = excluded.state
+            """,
+            (
+                session.id,
+                session.campaign_id,
+                session.number,
+                session.phase.value,
+                deadline,
+                session.model_dump_json(),
+            ),
+        )
+        await self._save_texts(session)
+
+    async def _save_texts(self, session: Session) -> None:
+        authors = {c.id: c.author for g in session.glitches for c in g.confessions.values()}
+        await self.db.executemany(
+            "INSERT OR IGNORE INTO confessions (id, session_id, author_id, text) "
+            "VALUES (?, ?, ?, ?)",
+            [(cid, session.id, authors[cid], text) for cid, text in session.texts.items()],
+        )
+        keep = list(session.texts)
+        marks = ",".join("?" * len(keep))
+        await self.db.execute(
+            f"DELETE FROM confessions WHERE session_id = ? AND id NOT IN ({marks})",
+            (session.id, *keep),
+        )
+
+
+class Chronicle:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def add(self, campaign_id: str, entry: ChronicleEntry) -> None:
+        await self.db.execute(
+            "INSERT INTO chronicle (session_id, campaign_id, number, entry) VALUES (?, ?, ?, ?)",
+            (entry.session_id, campaign_id, entry.number, entry.model_dump_json()),
+        )
+
+    async def latest(self, campaign_id: str) -> ChronicleEntry | None:
+        sql = "SELECT entry FROM chronicle WHERE campaign_id = ? ORDER BY number DESC LIMIT 1"
+        async with self.db.execute(sql, (campaign_id,)) as cursor:
+            row = await cursor.fetchone()
+        return ChronicleEntry.model_validate_json(row[0]) if row else None
+
+    async def by_number(self, campaign_id: str, number: int) -> ChronicleEntry | None:
+        sql = "SELECT entry FROM chronicle WHERE campaign_id = ? AND number = ?"
+        async with self.db.execute(sql, (campaign_id, number)) as cursor:
+            row = await cursor.fetchone()
+        return ChronicleEntry.model_validate_json(row[0]) if row else None
+
+    async def texts(self, entry: ChronicleEntry) -> dict[str, str]:
+        """Shared confession texts the campaign kept for this entry (none by default)."""
+        sql = "SELECT id, text FROM confessions WHERE session_id = ?"
+        async with self.db.execute(sql, (entry.session_id,)) as cursor:
+            return {row[0]: row[1] for row in await cursor.fetchall()}
+
+
+class Moves:
+    """Idempotency keys of the moves already applied."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def seen(self, key: str) -> bool:
+        async with self.db.execute("SELECT 1 FROM moves WHERE key = ?", (key,)) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def record(self, key: str, campaign_id: str, at: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO moves (key, campaign_id, at) VALUES (?, ?, ?)",
+            (key, campaign_id, stamp(at)),
+        )
+
+
+class Characters:
+    """Characters across campaigns, for what belongs to the player rather than a circle."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def of_player(self, player_id: str) -> list[Character]:
+        sql = "SELECT state FROM characters WHERE player_id = ? AND retired = 0 ORDER BY rowid"
+        async with self.db.execute(sql, (player_id,)) as cursor:
+            return [Character.model_validate_json(row[0]) for row in await cursor.fetchall()]
+
+    async def save(self, character: Character) -> None:
+        await self.db.execute(
+            "UPDATE characters SET state = ? WHERE id = ?",
+            (character.model_dump_json(), character.id),
+        )
