@@ -105,7 +105,7 @@ def join(
 
     events: list[Event] = []
     if existing is None:
-        if not archetype or not name:
+        if archetype is None or name is None:
             raise NoCharacter("Pick an archetype and a name to create your character.")
         existing = characters.create(move, circle, player, archetype, name)
         events.append(to_dreamer(existing.id, "character_created", character=existing.id))
