@@ -137,7 +137,8 @@ def test_a_lobby_without_enough_dreamers_is_postponed_a_week() -> None:
     opened = dream.s.opened_at
     events = lobby.lobby_timeout(dream.move(), dream.circle, dream.s)
     assert dream.s.phase is Phase.POSTPONED
-    assert opened is not None and dream.s.deadline is not None
+    assert opened is not None
+    assert dream.s.deadline is not None
     assert (dream.s.deadline - opened).days == 7
     assert events[0].kind == "postponed"
 
