@@ -21,6 +21,7 @@ from bot.core.models import Campaign, Circle, Condition, Confession, ConfessionS
 from bot.core.phases import Phase
 from bot.render.text import Cast, render
 from bot.services import Bedtime, MoveResult
+from bot.services.clock import SimClock
 from bot.store import Database
 
 PLAY_DB = Path("data/play.db")
@@ -30,19 +31,6 @@ LOOK_AWAY = "\n" * 40
 
 Out = Callable[[str], None]
 Ask = Callable[[str], str]
-
-
-class SimClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 async def play(

@@ -4,5 +4,6 @@ The Discord cogs, the terminal game and the timers all go through here.
 """
 
 from bot.services.bedtime import Bedtime, Clock, MoveResult, RestResult, Table
+from bot.services.clock import SimClock, system_clock
 
-__all__ = ["Bedtime", "Clock", "MoveResult", "RestResult", "Table"]
+__all__ = ["Bedtime", "Clock", "MoveResult", "RestResult", "SimClock", "Table", "system_clock"]

@@ -1,0 +1,75 @@
+"""The database: a real WAL file, with foreign keys, migrations and all-or-nothing writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store import SCHEMA_VERSION, Database, StoreError
+
+
+async def pragma(database: Database, name: str) -> object:
+    async with database.connection.execute(f"PRAGMA {name}") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def test_the_database_is_a_wal_file_with_foreign_keys(
+    database: Database, db_path: Path
+) -> None:
+    assert db_path.exists()
+    assert await pragma(database, "journal_mode") == "wal"
+    assert await pragma(database, "foreign_keys") == 1
+    assert await pragma(database, "secure_delete") == 1
+
+
+async def test_migrations_bring_a_new_file_to_the_current_schema(database: Database) -> None:
+    assert await database.version() == SCHEMA_VERSION
+    async with database.connection.execute(
+        "SELECT name FROM sqlite_master WHERE type='table'"
+    ) as c:
+        tables = {row[0] for row in await c.fetchall()}
+    assert {"campaigns", "players", "characters", "sessions", "confessions", "moves"} <= tables
+
+
+async def test_reopening_migrates_nothing_twice(db_path: Path) -> None:
+    first = await Database.open(db_path)
+    await first.close()
+    second = await Database.open(db_path)
+    assert await second.version() == SCHEMA_VERSION
+    await second.close()
+
+
+async def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer Bedtime"):
+        await Database.open(db_path)
+
+
+async def test_a_failed_transaction_writes_nothing(database: Database) -> None:
+    async def half_a_move() -> None:
+        async with database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO players (id, user_id, display_name) VALUES ('p', 1, 'x')"
+            )
+            raise RuntimeError("the move failed half-way")
+
+    with pytest.raises(RuntimeError):
+        await half_a_move()
+    async with database.connection.execute("SELECT count(*) FROM players") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    assert row[0] == 0
+
+
+async def test_foreign_keys_are_enforced(database: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO sessions (id, campaign_id, number, phase, state) "
+                "VALUES ('s', 'no-such-campaign', 1, 'lobby', '{}')"
+            )
