@@ -20,7 +20,7 @@ async def pragma(database: Database, name: str) -> object:
 async def test_the_database_is_a_wal_file_with_foreign_keys(
     database: Database, db_path: Path
 ) -> None:
-    assert db_path.exists()
+    assert database.path == db_path
     assert await pragma(database, "journal_mode") == "wal"
     assert await pragma(database, "foreign_keys") == 1
     assert await pragma(database, "secure_delete") == 1
