@@ -333,3 +333,35 @@ def test_nothing_can_happen_in_an_archived_session() -> None:
         with pytest.raises(GameError):
             attempt()
     assert dream.s.model_dump_json() == frozen
+
+
+def test_x_redeals_gentle_prompts_to_the_unanswered_and_extends_the_deadline() -> None:
+    dream = glitching(3)
+    dream.answer(0, share=True)
+    answered = dream.s.glitches[-1].confessions[dream.character(0)].prompt_id
+    deadline = dream.s.deadline
+    events = glitch.soften(dream.move(), dream.circle, dream.s, dream.player(1))
+    confessions = dream.s.glitches[-1].confessions
+    assert confessions[dream.character(0)].prompt_id == answered
+    for n in (1, 2):
+        prompt = dream.content.prompt_by_id[confessions[dream.character(n)].prompt_id]
+        assert prompt.rating.value == "gentle"
+    assert deadline is not None
+    assert dream.s.deadline is not None
+    extend = dream.content.rules.soften.extend_minutes
+    assert (dream.s.deadline - deadline).total_seconds() == extend * 60
+    softened = [e for e in events if e.kind == "softened"]
+    assert len(softened) == 1
+    assert softened[0].audience is Audience.CIRCLE
+    assert dream.player(1).id not in repr(events)
+    assert dream.character(1) not in repr(softened)
+
+
+def test_past_its_limit_x_becomes_a_quiet_pass() -> None:
+    dream = glitching(3)
+    for _ in range(dream.content.rules.soften.per_glitch):
+        glitch.soften(dream.move(), dream.circle, dream.s, dream.player(2))
+    events = glitch.soften(dream.move(), dream.circle, dream.s, dream.player(2))
+    assert [e.kind for e in events][:2] == ["passed", "confession_settled"]
+    mine = dream.s.glitches[-1].confessions[dream.character(2)]
+    assert mine.status is ConfessionStatus.KEPT
