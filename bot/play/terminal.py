@@ -258,9 +258,9 @@ class Terminal:
             return "signature", self.script.choice(
                 others
             ) if archetype.signature.effect.needs_target else None
-        if session.stability < 25:
+        if session.stability < 12:
             return "anchor", None
-        action = self.script.choices(["explore", "anchor", "share", "dive"], [3, 2, 3, 2])[0]
+        action = self.script.choices(["explore", "anchor", "share", "dive"], [3, 2, 3, 3])[0]
         return action, self.script.choice(others) if action == "share" else None
 
     # --- the glitch ---

@@ -87,9 +87,16 @@ def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
     """A short recap of the last chronicle entry."""
     place = cast.content.dreamscape_by_key[entry.dreamscape].name
     lines = [f"Session {entry.number}: {cast.names(entry.dreamers)} dreamed in {place}."]
+    shared = sum(len(g.shared) for g in entry.glitches)
+    dark = sum(g.dark for g in entry.glitches)
+    if entry.glitches:
+        lines.append(
+            f"The Mesh glitched {len(entry.glitches)} time(s): {shared} confession(s) were shared, "
+            f"{dark} stayed in the dark."
+        )
     for moment in entry.moments:
         line = _moment(moment, cast)
-        if line and moment["kind"] in ("rescue", "adrift", "reset"):
+        if line and moment["kind"] in ("rescue", "adrift", "reset", "arc"):
             lines.append(line)
     adrift = [c.id for c in cast.circle.characters.values() if c.adrift]
     if adrift:
