@@ -23,6 +23,7 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m bot", description="Bedtime, the dream bot.")
     commands = root.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (the default)")
+    commands.add_parser("sync", help="sync the slash commands (to DEV_GUILD_ID if set) and exit")
     play = commands.add_parser("play", help="play a whole session in the terminal, no Discord")
     play.add_argument("--players", type=int, default=4, help="how many dreamers (default 4)")
     play.add_argument("--seed", type=int, default=None, help="a seed reproduces the transcript")
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 play(args.db or PLAY_DB, players=args.players, seed=args.seed, auto=args.auto)
             )
             return 0
-        return run_bot()
+        return run_bot(sync_only=args.command == "sync")
     except (SettingsError, ContentError, StoreError, GameError) as error:
         print(error, file=sys.stderr)
         return 2
@@ -50,13 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def run_bot() -> int:
+def run_bot(*, sync_only: bool = False) -> int:
+    from bot import runner
+
     settings = load_settings()
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    print("The Discord bot is not built yet; try: python -m bot play", file=sys.stderr)
-    return 1
+    if sync_only:
+        names = asyncio.run(runner.sync(settings))
+        where = (
+            f"development guild {settings.dev_guild_id}" if settings.dev_guild_id else "globally"
+        )
+        print(f"Synced {len(names)} commands {where}: {', '.join(names)}")
+        return 0
+    asyncio.run(runner.serve(settings))
+    return 0
 
 
 if __name__ == "__main__":

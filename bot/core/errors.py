@@ -17,6 +17,10 @@ class WrongPhase(GameError):
     """The move is not possible in the session's current phase."""
 
 
+class Stale(GameError):
+    """A control from a past round, glitch or session."""
+
+
 class NoSession(GameError):
     """There is no session where the move needs one."""
 

@@ -56,7 +56,7 @@ class SessionRules(State):
             "resonance_minutes": rules.timeouts.resonance,
             "glitch_chance": rules.glitch.chance,
         }
-        values.update(overrides or {})
+        values.update({k: v for k, v in (overrides or {}).items() if k in cls.model_fields})
         return cls.model_validate(values)
 
 

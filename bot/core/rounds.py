@@ -6,7 +6,14 @@ from typing import Any
 
 from bot.content.models import Effect
 from bot.core.dawn import dawn
-from bot.core.errors import AlreadyActed, BadAction, NotADreamer, NotYourTurnYet, WrongPhase
+from bot.core.errors import (
+    AlreadyActed,
+    BadAction,
+    NotADreamer,
+    NotYourTurnYet,
+    Stale,
+    WrongPhase,
+)
 from bot.core.events import Event, to_circle
 from bot.core.glitch import begin_glitch
 from bot.core.models import (
@@ -52,11 +59,15 @@ def act(
     player: Player,
     action: str,
     target: str | None = None,
+    *,
+    round_number: int | None = None,
 ) -> list[Event]:
     if session.phase is not Phase.DREAMING:
         raise WrongPhase(
             f"You can act only while the circle is dreaming: {describe(session.phase)}."
         )
+    if round_number is not None and round_number != session.round:
+        raise Stale(f"That was round {round_number}; the circle is in round {session.round} now.")
     dreamer = dreamer_of(circle, session, player)
     if dreamer.status is DreamerStatus.WAITING:
         raise NotYourTurnYet("You enter the dream at the start of the next round.")

@@ -15,16 +15,24 @@ LEFT = "a dreamer who has left"
 BAR = 20
 
 
+def when(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).strftime("%a %d %b %Y, %H:%M %Z").strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Cast:
     """What a renderer needs to put names and words to ids."""
 
     content: Content
     circle: Circle
+    escape: Callable[[str], str] = str  # markup escaping, for renderers that need it
+    moment: Callable[[str | None], str] = when  # how a timestamp is shown
 
     def name(self, character_id: str | None) -> str:
         character = self.circle.characters.get(character_id or "")
-        return character.name if character else LEFT
+        return self.escape(character.name) if character else LEFT
 
     def names(self, ids: list[str]) -> str:
         names = [self.name(i) for i in ids]
@@ -42,12 +50,6 @@ class Cast:
 def stability_bar(value: int, maximum: int = 100) -> str:
     filled = round(BAR * max(0, min(value, maximum)) / maximum)
     return "█" * filled + "░" * (BAR - filled) + f" {value}"
-
-
-def when(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).strftime("%a %d %b %Y, %H:%M %Z").strip()
 
 
 Renderer = Callable[[Event, Cast], list[str]]
@@ -72,7 +74,7 @@ def _lobby(event: Event, cast: Cast) -> list[str]:
     d = event.data
     return [
         f"🌙 Bedtime is here — session {d['number']}. "
-        f"The lobby is open until {when(d['deadline'])}.",
+        f"The lobby is open until {cast.moment(d['deadline'])}.",
         f"   {d['min_players']}–{d['max_players']} dreamers can join.",
     ]
 
@@ -134,7 +136,7 @@ def _postponed(event: Event, cast: Cast) -> list[str]:
     d = event.data
     return [
         f"⏸ Only {d['joined']} of the {d['needed']} dreamers needed came. "
-        f"Session {d['number']} is postponed to {when(d['until'])}."
+        f"Session {d['number']} is postponed to {cast.moment(d['until'])}."
     ]
 
 
@@ -217,7 +219,7 @@ def _glitch(event: Event, cast: Cast) -> list[str]:
 
 @renders("confessing")
 def _confessing(event: Event, cast: Cast) -> list[str]:
-    return [f"   Face your prompt before {when(event.data['deadline'])}."]
+    return [f"   Face your prompt before {cast.moment(event.data['deadline'])}."]
 
 
 @renders("confession_settled")
@@ -239,7 +241,7 @@ def _revealed(event: Event, cast: Cast) -> list[str]:
     lines = ["", "The collective consciousness opens."]
     for n, item in enumerate(d["items"], start=1):
         author = f" — {cast.name(item['author'])}" if "author" in item else ""
-        lines.append(f"  {n}. [{item['category']}] “{item['text']}”{author}")
+        lines.append(f"  {n}. [{item['category']}] “{cast.escape(item['text'])}”{author}")
     for _ in range(d["dark"]):
         lines.append("  ·  a confession stayed in the dark")
     return lines
@@ -283,7 +285,8 @@ def _reset(event: Event, cast: Cast) -> list[str]:
 
 @renders("renamed")
 def _renamed(event: Event, cast: Cast) -> list[str]:
-    return [f"{event.data['old']} is now called {cast.name(event.data['character'])}."]
+    old = cast.escape(event.data["old"])
+    return [f"{old} is now called {cast.name(event.data['character'])}."]
 
 
 @renders("retired")
@@ -317,7 +320,7 @@ def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None
         )
         for cid in g.shared:
             if texts and cid in texts:
-                lines.append(f"      “{texts[cid]}”")
+                lines.append(f"      “{cast.escape(texts[cid])}”")
     lines.append("What changed:")
     for outcome in entry.outcomes:
         before, after = outcome.lucidity

@@ -10,9 +10,16 @@ from datetime import datetime
 import aiosqlite
 
 from bot.content.models import Content, Prompt
-from bot.core import characters, glitch, lobby, protocols, rest, rounds
+from bot.core import characters, glitch, house_rules, lobby, protocols, rest, rounds
 from bot.core.dawn import chronicle_of
-from bot.core.errors import GameError, NoCharacter, NoSession, NotADreamer, SessionInProgress
+from bot.core.errors import (
+    GameError,
+    NoCharacter,
+    NoSession,
+    NotADreamer,
+    SessionInProgress,
+    Stale,
+)
 from bot.core.events import Event
 from bot.core.models import (
     Campaign,
@@ -167,6 +174,7 @@ class Bedtime:
         archetype: str | None = None,
         name: str | None = None,
         key: str | None = None,
+        session_id: str | None = None,
     ) -> MoveResult:
         return await self._play(
             campaign,
@@ -174,6 +182,7 @@ class Bedtime:
             lambda m, c, s, p: lobby.join(m, c, s, _known(p), archetype, name),
             user_id=user_id,
             display_name=display_name,
+            session_id=session_id,
         )
 
     async def leave(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
@@ -196,52 +205,101 @@ class Bedtime:
         action: str,
         target: str | None = None,
         key: str | None = None,
+        *,
+        session_id: str | None = None,
+        round_number: int | None = None,
     ) -> MoveResult:
         return await self._play(
             campaign,
             key,
-            lambda m, c, s, p: rounds.act(m, c, s, _known(p), action, target),
+            lambda m, c, s, p: rounds.act(
+                m, c, s, _known(p), action, target, round_number=round_number
+            ),
             user_id=user_id,
+            session_id=session_id,
         )
 
     async def answer(
-        self, campaign: Campaign, user_id: int, text: str, *, share: bool, key: str | None = None
+        self,
+        campaign: Campaign,
+        user_id: int,
+        text: str,
+        *,
+        share: bool,
+        key: str | None = None,
+        session_id: str | None = None,
     ) -> MoveResult:
         return await self._play(
             campaign,
             key,
             lambda m, c, s, p: glitch.answer(m, c, s, _known(p), text, share=share),
             user_id=user_id,
+            session_id=session_id,
         )
 
     async def pass_prompt(
-        self, campaign: Campaign, user_id: int, key: str | None = None
+        self,
+        campaign: Campaign,
+        user_id: int,
+        key: str | None = None,
+        *,
+        session_id: str | None = None,
     ) -> MoveResult:
         return await self._play(
             campaign,
             key,
             lambda m, c, s, p: glitch.pass_prompt(m, c, s, _known(p)),
             user_id=user_id,
+            session_id=session_id,
         )
 
-    async def soften(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+    async def soften(
+        self,
+        campaign: Campaign,
+        user_id: int,
+        key: str | None = None,
+        *,
+        session_id: str | None = None,
+    ) -> MoveResult:
         return await self._play(
-            campaign, key, lambda m, c, s, p: glitch.soften(m, c, s, _known(p)), user_id=user_id
+            campaign,
+            key,
+            lambda m, c, s, p: glitch.soften(m, c, s, _known(p)),
+            user_id=user_id,
+            session_id=session_id,
         )
 
     async def resonate(
-        self, campaign: Campaign, user_id: int, confession_id: str, key: str | None = None
+        self,
+        campaign: Campaign,
+        user_id: int,
+        confession_id: str,
+        key: str | None = None,
+        *,
+        session_id: str | None = None,
     ) -> MoveResult:
         return await self._play(
             campaign,
             key,
             lambda m, c, s, p: glitch.resonate(m, c, s, _known(p), confession_id),
             user_id=user_id,
+            session_id=session_id,
         )
 
-    async def ready(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
+    async def ready(
+        self,
+        campaign: Campaign,
+        user_id: int,
+        key: str | None = None,
+        *,
+        session_id: str | None = None,
+    ) -> MoveResult:
         return await self._play(
-            campaign, key, lambda m, c, s, p: glitch.ready(m, c, s, _known(p)), user_id=user_id
+            campaign,
+            key,
+            lambda m, c, s, p: glitch.ready(m, c, s, _known(p)),
+            user_id=user_id,
+            session_id=session_id,
         )
 
     async def force_glitch(self, campaign: Campaign, key: str | None = None) -> MoveResult:
@@ -286,6 +344,21 @@ class Bedtime:
 
         return await self._play(campaign, key, apply, user_id=user_id, needs_session=False)
 
+    async def configure(self, campaign: Campaign, setting: str, value: str) -> Campaign:
+        """Change one house rule; it applies from the next session."""
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            fresh = await self._fresh(unit, campaign)
+            fresh.settings = house_rules.change(self.content, fresh.settings, setting, value)
+            await unit.campaigns.save(fresh)
+        return fresh
+
+    async def teardown(self, campaign: Campaign) -> None:
+        """Delete the campaign and everything in it, for real."""
+        async with self.db.transaction() as connection:
+            await Campaigns(connection).delete(campaign.id)
+        await self.db.scrub()
+
     async def rest(
         self, user_id: int, display_name: str = "", key: str | None = None
     ) -> RestResult:
@@ -327,6 +400,7 @@ class Bedtime:
         user_id: int | None = None,
         display_name: str = "",
         needs_session: bool = True,
+        session_id: str | None = None,
     ) -> MoveResult:
         async with self.db.transaction() as connection:
             unit = _Unit(connection)
@@ -336,6 +410,8 @@ class Bedtime:
             campaign = await self._fresh(unit, campaign)
             circle = await unit.circles.load(campaign)
             session = await unit.sessions.current(campaign.id)
+            if session_id is not None and (session is None or session.id != session_id):
+                raise Stale("That belongs to a session that is over.")
             player = (
                 await self._player(unit, user_id, display_name) if user_id is not None else None
             )

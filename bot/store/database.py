@@ -97,6 +97,11 @@ class Database:
                     await self.connection.execute(statement)
                 await self.connection.execute(f"PRAGMA user_version = {version:d}")
 
+    async def scrub(self) -> None:
+        """After deletions that must be real: secure_delete zeroed the pages; now empty the WAL."""
+        async with self.write_lock:
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction under the connection's lock: all of it, or nothing."""

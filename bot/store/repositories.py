@@ -48,6 +48,14 @@ class Campaigns:
             rows = await cursor.fetchall()
         return [Campaign.model_validate_json(row[0]) for row in rows]
 
+    async def save(self, campaign: Campaign) -> None:
+        await self.db.execute(
+            "UPDATE campaigns SET state = ? WHERE id = ?", (campaign.model_dump_json(), campaign.id)
+        )
+
+    async def delete(self, campaign_id: str) -> None:
+        await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
+
     async def add(self, campaign: Campaign) -> None:
         await self.db.execute(
             "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, ?, ?, ?)",

@@ -1,0 +1,94 @@
+"""The Discord client: fewest intents, no pings, and a start-up that owns its resources."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.content import Content
+from bot.services import Bedtime, Clock, system_clock
+from bot.settings import Settings
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls")
+
+
+def point_at(settings: Settings) -> None:
+    """Send discord.py's REST and gateway traffic where the settings say (Discord by default)."""
+    discord.http.Route.BASE = str(settings.discord_api_base_url).rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(str(settings.discord_gateway_url))
+
+
+def intents() -> discord.Intents:
+    # Guilds only: channels and roles for permission checks. No privileged intent: interactions
+    # carry the member who acted, and the bot never reads message content or member lists.
+    return discord.Intents(guilds=True)
+
+
+class BedtimeBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        content: Content,
+        *,
+        clock: Clock = system_clock,
+        rng: random.Random | None = None,
+        guild_ready_timeout: float = 2.0,
+        sync_on_start: bool = True,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+        )
+        self.settings = settings
+        self.content = content
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.sync_on_start = sync_on_start
+        self.database: Database | None = None
+        self._service: Bedtime | None = None
+
+    @property
+    def service(self) -> Bedtime:
+        assert self._service is not None, "the store opens in setup_hook"
+        return self._service
+
+    async def setup_hook(self) -> None:
+        self.database = await Database.open(self.settings.database_path)
+        self._service = Bedtime(self.database, self.content, self.clock, self.rng)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_on_start and self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to the development guild", len(synced))
+
+    async def close(self) -> None:
+        await super().close()
+        if self.database is not None:
+            await self.database.close()
+            self.database = None
+
+    async def on_ready(self) -> None:
+        log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+
+async def sync_commands(
+    bot: commands.Bot, dev_guild_id: int | None
+) -> list[app_commands.AppCommand]:
+    if dev_guild_id:
+        guild = discord.Object(dev_guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        return await bot.tree.sync(guild=guild)
+    return await bot.tree.sync()

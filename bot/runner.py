@@ -1,0 +1,54 @@
+"""Running the bot: start-up, clean shutdown on SIGINT/SIGTERM, and syncing the commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from bot import logs
+from bot.client import BedtimeBot, point_at, sync_commands
+from bot.content import load_content
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def prepare(settings: Settings) -> BedtimeBot:
+    logs.configure(settings.log_level_number)
+    point_at(settings)
+    return BedtimeBot(settings, load_content())
+
+
+async def serve(settings: Settings) -> None:
+    """Run until Discord closes the connection or a signal asks us to stop."""
+    assert settings.discord_token is not None
+    bot = prepare(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for name in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(name, stop.set)
+    async with bot:
+        running = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping in done:
+            log.info("Shutting down")
+            await bot.close()
+        else:
+            stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+
+async def sync(settings: Settings) -> list[str]:
+    """Log in, sync the slash commands, and say what was synced."""
+    assert settings.discord_token is not None
+    bot = prepare(settings)
+    bot.sync_on_start = False
+    async with bot:
+        await bot.login(settings.discord_token.get_secret_value())
+        synced = await sync_commands(bot, settings.dev_guild_id)
+    return [f"/{command.name}" for command in synced]

@@ -1,0 +1,254 @@
+"""/bedtime: what admins do. Default permission Manage Server; the host role also works."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands, ui
+from discord.ext import commands
+
+import cogs.posts as posts
+from bot.core import house_rules
+from bot.core.models import Campaign
+from bot.render import embeds
+from cogs.replies import Post, bot_of, campaign_here, fail, guarded, key, private, send_posts
+
+if TYPE_CHECKING:
+    from bot.client import BedtimeBot
+
+NEEDED = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "attach_files": "Attach Files",
+}
+ZONES = sorted(available_timezones())
+
+
+class NotHost(app_commands.CheckFailure):
+    pass
+
+
+async def is_host(interaction: discord.Interaction, campaign: Campaign | None) -> bool:
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    # The interaction carries the member's resolved permissions; no member cache needed.
+    if interaction.permissions.manage_guild:
+        return True
+    role = (campaign.settings.get("host_role") if campaign else None) or 0
+    return any(r.id == role for r in member.roles)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Bedtime(
+    commands.GroupCog, group_name="bedtime", group_description="Run Bedtime in this server"
+):
+    def __init__(self, bot: BedtimeBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        campaign = None
+        if interaction.guild_id is not None and interaction.channel_id is not None:
+            campaign = await self.bot.service.campaign(interaction.guild_id, interaction.channel_id)
+        if await is_host(interaction, campaign):
+            return True
+        raise NotHost("Only admins (Manage Server) or the campaign's host role can do that.")
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await fail(
+            interaction,
+            error,
+            f"/bedtime {interaction.command.name if interaction.command else ''}",
+        )
+
+    @app_commands.command(
+        description="Create the campaign in a channel, and check the bot's permissions there"
+    )
+    @app_commands.describe(
+        channel="The channel the circle meets in",
+        timezone="An IANA time zone, such as Europe/Berlin",
+    )
+    async def setup(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        timezone: str | None = None,
+    ) -> None:
+        zone = house_rules.parse_timezone(timezone) if timezone else None
+        resolved = interaction.guild.get_channel(channel.id) if interaction.guild else None
+        me = interaction.guild.me if interaction.guild else None
+        if isinstance(resolved, discord.TextChannel) and me is not None:
+            allowed = resolved.permissions_for(me)
+            missing = [label for name, label in NEEDED.items() if not getattr(allowed, name)]
+            if missing:
+                await private(
+                    interaction,
+                    f"I can't play in {channel.mention} yet. Give me: {', '.join(missing)}.",
+                )
+                return
+        assert interaction.guild_id is not None
+        campaign = await self.bot.service.setup(interaction.guild_id, channel.id)
+        if zone:
+            campaign = await self.bot.service.configure(campaign, "timezone", zone)
+        await private(
+            interaction,
+            f"🌙 Bedtime lives in {channel.mention} now. Use `/bedtime open` there when the circle "
+            "gathers, and `/bedtime config` to change the house rules.",
+        )
+
+    @setup.autocomplete("timezone")
+    async def _zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return zone_choices(current)
+
+    @app_commands.command(description="Open the lobby now")
+    async def open(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.open(campaign, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result))
+
+    @app_commands.command(description="Close the lobby and start dreaming")
+    async def start(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.start(campaign, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result))
+
+    @app_commands.command(description="Force the glitch now")
+    async def glitch(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.force_glitch(campaign, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result))
+
+    @app_commands.command(description="Emergency protocol: hard reset of the Mesh")
+    async def reset(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.reset(campaign, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result))
+
+    @app_commands.command(description="Dawn now: outcomes and chronicle")
+    async def end(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.end(campaign, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result))
+
+    @app_commands.command(description="Remove a dreamer from the current session")
+    @app_commands.describe(member="The dreamer to remove")
+    async def kick(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.kick(campaign, member.id, key(interaction))
+        await send_posts(interaction, posts.posts_for(self.bot, result) or [posts.note("Removed.")])
+
+    @app_commands.command(description="Show all settings, or change one")
+    @app_commands.describe(setting="The setting to change", value="Its new value")
+    async def config(
+        self, interaction: discord.Interaction, setting: str | None = None, value: str | None = None
+    ) -> None:
+        campaign = await campaign_here(interaction)
+        if setting is not None:
+            if value is None:
+                rule = house_rules.RULES.get(setting)
+                hint = f" ({rule.description})" if rule else ""
+                await private(interaction, f"Give a value for {setting[:40]}{hint}.")
+                return
+            campaign = await self.bot.service.configure(campaign, setting, value)
+        await interaction.response.send_message(
+            embed=config_embed(self.bot, campaign, setting), ephemeral=True
+        )
+
+    @config.autocomplete("setting")
+    async def _settings(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=f"{rule.key} — {rule.description}"[:100], value=rule.key)
+            for rule in house_rules.RULES.values()
+            if current.lower() in rule.key
+        ][:25]
+
+    @app_commands.command(description="Delete the campaign in this channel, after a confirmation")
+    async def teardown(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        view = ui.View(timeout=None)
+        view.add_item(TeardownButton(campaign.id))
+        await interaction.response.send_message(
+            "Delete this channel's campaign, its characters, chronicle and everything stored? "
+            "This can't be undone.",
+            view=view,
+            ephemeral=True,
+        )
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    needle = current.lower().replace(" ", "_")
+    return [app_commands.Choice(name=z, value=z) for z in ZONES if needle in z.lower()][:25]
+
+
+def config_embed(bot: BedtimeBot, campaign: Campaign, changed: str | None) -> discord.Embed:
+    values = house_rules.current(bot.content, campaign.settings)
+    lines = []
+    for rule in house_rules.RULES.values():
+        value = values.get(rule.key)
+        if rule.key == "host_role" and value:
+            shown = f"<@&{value}>"
+        elif isinstance(value, bool):
+            shown = "on" if value else "off"
+        elif isinstance(value, list):
+            shown = ", ".join(value) or "none"
+        else:
+            shown = "—" if value is None else str(value)
+        mark = " ✏" if rule.key == changed else ""
+        lines.append(f"**{rule.key}**{mark}: {shown} — {rule.description}")
+    title = "House rules" + (" — changed; it applies from the next session" if changed else "")
+    return discord.Embed(
+        title=title, description=embeds.fit("\n".join(lines), embeds.DESCRIPTION), colour=0x5865F2
+    )
+
+
+class TeardownButton(
+    ui.DynamicItem[ui.Button[Any]], template=r"bt:teardown:(?P<campaign>[0-9a-f]{16})"
+):
+    def __init__(self, campaign_id: str) -> None:
+        super().__init__(
+            ui.Button(
+                label="Yes, delete everything",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"bt:teardown:{campaign_id}",
+            )
+        )
+        self.campaign_id = campaign_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> TeardownButton:
+        return cls(match["campaign"])
+
+    @guarded("the teardown confirmation")
+    async def callback(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        if campaign.id != self.campaign_id:
+            await private(interaction, "That campaign is already gone.")
+            return
+        if not await is_host(interaction, campaign):
+            raise NotHost("Only admins or the host role can delete the campaign.")
+        await bot_of(interaction).service.teardown(campaign)
+        await interaction.response.edit_message(
+            content="The campaign is gone. Sleep well.", view=None
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(TeardownButton)
+    await bot.add_cog(Bedtime(bot))  # type: ignore[arg-type]
+
+
+__all__ = ["Post"]

@@ -1,0 +1,196 @@
+"""/dream: what players do. Each command parses, calls a service, and renders the result."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs.posts as posts
+from bot.render import embeds
+from cogs.controls import announce_join
+from cogs.replies import (
+    Post,
+    bot_of,
+    campaign_for_player,
+    campaign_here,
+    fail,
+    key,
+    private,
+    send_posts,
+)
+from cogs.sheet import sheet_view
+
+if TYPE_CHECKING:
+    from bot.client import BedtimeBot
+
+HELP = """\
+**Bedtime** is a monthly dream the circle shares.
+
+**Join** the lobby with the button on the “Bedtime is here” message, or `/dream join`. \
+New dreamers pick an archetype and a name; your character comes back every month.
+**Each round** choose one action: 🔭 Explore, ⚓ Anchor, 🤝 Share with someone, 🌊 Dive, or your \
+✨ Signature (once a session). If you don't choose, you linger.
+**When the Mesh glitches**, press *Face your prompt*. Answer and share, answer and keep it \
+private, or pass: a pass looks exactly like a private answer. **X** gives everyone gentler \
+prompts, and nobody learns who pressed it. Shared confessions are revealed without names; \
+press *I hear you* for the ones that reach you.
+**At dawn** bonds, lucidity and arcs change, and the chronicle remembers.
+Between sessions, `/dream rest` logs real rest: three nights make you *Rested*.
+`/dream status`, `/dream sheet` and `/dream chronicle` show where things stand."""
+
+
+class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedtime"):
+    def __init__(self, bot: BedtimeBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await fail(
+            interaction, error, f"/dream {interaction.command.name if interaction.command else ''}"
+        )
+
+    @app_commands.command(name="help", description="How to play, briefly")
+    @app_commands.guild_only()
+    async def help_(self, interaction: discord.Interaction) -> None:
+        embed = discord.Embed(title="How to play Bedtime", description=HELP, colour=0x8E7CC3)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(description="Join the open lobby, or the session under way")
+    @app_commands.describe(
+        archetype="For a new character: who you are in the dream",
+        name="For a new character: their name",
+    )
+    @app_commands.guild_only()
+    async def join(
+        self,
+        interaction: discord.Interaction,
+        archetype: str | None = None,
+        name: app_commands.Range[str, 1, 32] | None = None,
+    ) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.join(
+            campaign,
+            interaction.user.id,
+            display_name=interaction.user.display_name,
+            archetype=archetype,
+            name=name,
+            key=key(interaction),
+        )
+        joined = next((e for e in result.events if e.kind == "joined"), None)
+        if joined is None or result.session is None:
+            await private(interaction, "You are in.")
+            return
+        await announce_join(interaction, result, update=False)
+
+    @join.autocomplete("archetype")
+    async def _archetypes(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        return [
+            app_commands.Choice(name=a.name, value=a.key)
+            for a in self.bot.content.archetypes
+            if needle in a.name.lower() or needle in a.key
+        ][:25]
+
+    @app_commands.command(description="Leave the lobby, or step out of the current session")
+    @app_commands.guild_only()
+    async def leave(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.leave(campaign, interaction.user.id, key(interaction))
+        out = posts.posts_for(self.bot, result)
+        await send_posts(interaction, out or [posts.note("You stepped out.")])
+
+    @app_commands.command(description="Phase, scene, stability, round, who has acted, deadlines")
+    @app_commands.guild_only()
+    async def status(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        table = await self.bot.service.table(campaign)
+        cast = embeds.cast_for(self.bot.content, table.circle)
+        await interaction.response.send_message(
+            embed=embeds.status_embed(cast, table.session), ephemeral=True
+        )
+
+    @app_commands.command(
+        description="A character sheet: archetype, lucidity, bonds, arc, conditions"
+    )
+    @app_commands.describe(player="Whose sheet (yours by default)")
+    @app_commands.guild_only()
+    async def sheet(
+        self, interaction: discord.Interaction, player: discord.Member | None = None
+    ) -> None:
+        campaign = await campaign_for_player(interaction)
+        who = player or interaction.user
+        table = await self.bot.service.table(campaign)
+        owner = await self.bot.service.player(who.id)
+        character = table.circle.character_of(owner.id) if owner else None
+        if character is None:
+            mine = who.id == interaction.user.id
+            await private(
+                interaction,
+                "You have no character yet. Join a session to make one."
+                if mine
+                else "They have no character in this campaign.",
+            )
+            return
+        cast = embeds.cast_for(self.bot.content, table.circle)
+        post = Post([embeds.sheet_embed(cast, character)])
+        if who.id == interaction.user.id:
+            post.view = sheet_view(campaign.id)
+        await post.respond(interaction, ephemeral=True)
+
+    @app_commands.command(description="Log genuine rest between sessions")
+    @app_commands.guild_only()
+    async def rest(self, interaction: discord.Interaction) -> None:
+        result = await self.bot.service.rest(
+            interaction.user.id, interaction.user.display_name, key(interaction)
+        )
+        rules = self.bot.content.rules.rest
+        lines = ["😴 Rest logged. Sleep is part of the ritual."]
+        for state in result.progress.values():
+            if state.rested:
+                lines.append("You are **Rested**: the Mesh will be steadier for you next session.")
+            else:
+                lines.append(
+                    f"Toward Rested: {state.since_last_session}/{state.needed} rests "
+                    "since the last session."
+                )
+        if not result.progress:
+            lines.append("Join a session to bring your rest into the dream.")
+        lines.append(f"You can log rest once every {rules.cooldown_hours} hours.")
+        await private(interaction, "\n".join(lines))
+
+    @app_commands.command(description="The recap of a past session (the latest by default)")
+    @app_commands.describe(session="The session's number within the campaign")
+    @app_commands.guild_only()
+    async def chronicle(
+        self, interaction: discord.Interaction, session: app_commands.Range[int, 1] | None = None
+    ) -> None:
+        campaign = await campaign_for_player(interaction)
+        entry = await self.bot.service.chronicle(campaign, session)
+        if entry is None:
+            await private(
+                interaction,
+                "The chronicle has no such session yet."
+                if session
+                else "The chronicle is empty so far.",
+            )
+            return
+        table = await self.bot.service.table(campaign)
+        cast = embeds.cast_for(self.bot.content, table.circle)
+        texts = await self.bot.service.kept_texts(entry)
+        await interaction.response.send_message(
+            embed=embeds.recap_embed(cast, entry, texts), ephemeral=True
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Dream(bot))  # type: ignore[arg-type]
+
+
+__all__ = ["Any", "bot_of"]

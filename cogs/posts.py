@@ -1,0 +1,111 @@
+"""Turning a move's result into the messages the circle sees."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+
+import cogs.controls as controls
+from bot.core.events import Audience, Event
+from bot.core.models import ChronicleEntry
+from bot.core.phases import Phase
+from bot.render import embeds
+from bot.render.text import previously
+from bot.services import MoveResult
+from cogs.replies import Post
+
+if TYPE_CHECKING:
+    from bot.client import BedtimeBot
+
+# Events that are told in a short announcement, merged when they come together.
+ANNOUNCED = {
+    "rescued": "💫 A rescue",
+    "recovered": "🌫 The Mesh recovers",
+    "round_resumed": "🌙 The dream goes on",
+    "reset": "🛑 Emergency protocol",
+    "postponed": "⏸ Postponed",
+    "left": "The circle changes",
+    "renamed": "A new name",
+    "retired": "A dreamer retires",
+    "session_started": "✦ The dream begins",
+}
+
+
+def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
+    cast = embeds.cast_for(bot.content, result.circle)
+    session = result.session
+    events = [e for e in result.events if e.audience is not Audience.DREAMER]
+    out: list[Post] = []
+    announcing: list[Event] = []
+
+    def flush() -> None:
+        if announcing:
+            phase = session.phase if session else Phase.ARCHIVED
+            embed = embeds.events_embed(cast, phase, ANNOUNCED[announcing[0].kind], announcing)
+            if embed is not None:
+                out.append(Post([embed]))
+            announcing.clear()
+
+    for event in events:
+        kind = event.kind
+        if kind in ANNOUNCED:
+            announcing.append(event)
+            continue
+        flush()
+        if session is None:
+            continue
+        if kind == "lobby_opened" and session.phase is Phase.LOBBY:
+            last = next((e for e in events if e.kind == "previously"), None)
+            lines = (
+                previously(ChronicleEntry.model_validate(last.data["entry"]), cast) if last else []
+            )
+            out.append(
+                Post([embeds.lobby_embed(cast, session, lines)], controls.lobby_view(session))
+            )
+        elif kind == "round_started" and session.phase is Phase.DREAMING:
+            post = Post(
+                [embeds.round_embed(cast, session)],
+                controls.round_view(bot, session, result.circle),
+            )
+            _merge_or_add(out, post)
+        elif kind == "round_resolved":
+            title = f"Round {event.data['round']}: what happened"
+            embed = embeds.events_embed(cast, Phase.DREAMING, title, [event])
+            if embed is not None:
+                out.append(Post([embed]))
+        elif kind == "glitch_began" and session.phase is Phase.CONFESSING:
+            out.append(
+                Post([embeds.glitch_embed(cast, session, events)], controls.glitch_view(session))
+            )
+        elif kind == "revealed":
+            view = controls.reveal_view(session) if session.phase is Phase.RESONANCE else None
+            out.append(Post([embeds.reveal_embed(cast, session)], view))
+        elif kind == "dawn":
+            entry = ChronicleEntry.model_validate(event.data["entry"])
+            out.append(Post([embeds.recap_embed(cast, entry, session.texts)]))
+    flush()
+    return out
+
+
+def _merge_or_add(out: list[Post], post: Post) -> None:
+    """A new round shares a message with the announcement just before it."""
+    if out and out[-1].view is None and len(out[-1].embeds) + len(post.embeds) <= 3:
+        out[-1].embeds += post.embeds
+        out[-1].view = post.view
+    else:
+        out.append(post)
+
+
+def round_message(bot: BedtimeBot, result: MoveResult) -> Post:
+    """The current round's message, re-drawn after a dreamer acts."""
+    assert result.session is not None
+    cast = embeds.cast_for(bot.content, result.circle)
+    return Post(
+        [embeds.round_embed(cast, result.session)],
+        controls.round_view(bot, result.session, result.circle),
+    )
+
+
+def note(text: str, colour: int = 0x8E7CC3) -> Post:
+    return Post([discord.Embed(description=text, colour=colour)])

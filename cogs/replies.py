@@ -1,0 +1,173 @@
+"""How cogs answer: find the campaign, turn results into messages, and the one error path."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord.utils import MISSING
+
+from bot.core.errors import GameError, NoSession
+from bot.core.models import Campaign
+
+if TYPE_CHECKING:
+    from bot.client import BedtimeBot
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
+
+
+class NoCampaign(GameError):
+    """The channel (or server) has no Bedtime campaign."""
+
+
+@dataclass
+class Post:
+    """One message to send: embeds, and the controls under them."""
+
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+    content: str | None = None
+
+    async def respond(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+        await interaction.response.send_message(
+            self.content, embeds=self.embeds, view=self.view or MISSING, ephemeral=ephemeral
+        )
+
+    async def update(self, interaction: discord.Interaction) -> None:
+        """Redraw the message the interaction came from (a type 7 response)."""
+        await interaction.response.edit_message(
+            content=self.content, embeds=self.embeds, view=self.view
+        )
+
+    async def follow(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+        await interaction.followup.send(
+            self.content or MISSING,
+            embeds=self.embeds,
+            view=self.view or MISSING,
+            ephemeral=ephemeral,
+        )
+
+    async def edit(self, message: discord.PartialMessage) -> None:
+        await message.edit(content=self.content, embeds=self.embeds, view=self.view)
+
+
+Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])
+
+
+def guarded(where: str) -> Callable[[Callback], Callback]:
+    """A control's own on_error: a domain error becomes a private reply; the rest is logged."""
+
+    def wrap(function: Callback) -> Callback:
+        @functools.wraps(function)
+        async def callback(self: Any, interaction: discord.Interaction) -> None:
+            try:
+                await function(self, interaction)
+            except Exception as error:
+                await fail(interaction, error, where)
+
+        return callback  # type: ignore[return-value]
+
+    return wrap
+
+
+def bot_of(interaction: discord.Interaction) -> BedtimeBot:
+    return interaction.client  # type: ignore[return-value]
+
+
+def key(interaction: discord.Interaction) -> str:
+    """The interaction id is every move's idempotency key."""
+    return f"i:{interaction.id}"
+
+
+async def campaign_here(interaction: discord.Interaction) -> Campaign:
+    """The campaign of the channel the interaction happened in."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        raise NoCampaign("Bedtime works inside a server.")
+    campaign = await bot_of(interaction).service.campaign(
+        interaction.guild_id, interaction.channel_id
+    )
+    if campaign is None:
+        raise NoCampaign(
+            "This channel has no Bedtime campaign. An admin can start one with /bedtime setup."
+        )
+    return campaign
+
+
+async def campaign_for_player(interaction: discord.Interaction) -> Campaign:
+    """The channel's campaign, or the server's only one; with several, say where to go."""
+    try:
+        return await campaign_here(interaction)
+    except NoCampaign:
+        if interaction.guild_id is None:
+            raise
+    campaigns = await bot_of(interaction).service.campaigns_in(interaction.guild_id)
+    if len(campaigns) == 1:
+        return campaigns[0]
+    if not campaigns:
+        raise NoCampaign("This server has no Bedtime campaign yet.")
+    channels = ", ".join(f"<#{c.channel_id}>" for c in campaigns[:10])
+    raise NoCampaign(f"This server has several campaigns. Use the command in one of: {channels}.")
+
+
+async def private(interaction: discord.Interaction, text: str) -> None:
+    """A private reply, as the response or, once answered, as a follow-up."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+async def fail(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """The one error path: domain errors say why, privately; anything else is logged."""
+    if isinstance(error, discord.app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, GameError):
+        await _safely(interaction, str(error))
+        return
+    if isinstance(error, discord.app_commands.CheckFailure):
+        await _safely(interaction, str(error) or "You can't use that here.")
+        return
+    log.error(
+        "Failed handling %s (interaction %s, guild %s, channel %s, user %s)",
+        where,
+        interaction.id,
+        interaction.guild_id,
+        interaction.channel_id,
+        interaction.user.id if interaction.user else None,
+        exc_info=error,
+    )
+    await _safely(interaction, APOLOGY)
+
+
+async def _safely(interaction: discord.Interaction, text: str) -> None:
+    try:
+        await private(interaction, text[:2000])
+    except discord.HTTPException:
+        log.warning("Could not tell interaction %s why it failed", interaction.id)
+
+
+async def send_posts(
+    interaction: discord.Interaction, posts: list[Post], *, update: bool = False
+) -> None:
+    """The first post answers the interaction (updating the clicked message if asked); the
+    rest follow. Follow-ups go through the interaction's token, not the channel's rate limit."""
+    if not posts:
+        return
+    first, rest = posts[0], posts[1:]
+    if interaction.response.is_done():
+        await first.follow(interaction)
+    elif update:
+        await first.update(interaction)
+    else:
+        await first.respond(interaction)
+    for post in rest:
+        await post.follow(interaction)
+
+
+__all__ = ["NoSession"]

@@ -1,0 +1,82 @@
+"""End to end: the real discord.py client, in this process, against the loopback fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.client import BedtimeBot, point_at, sync_commands
+from bot.content import Content
+from bot.services import SimClock
+from bot.settings import Settings
+from tests.conftest import NIGHT
+from tests.fake_discord import FakeDiscord, User
+from tests.fake_discord.server import GUILD_ID, MANAGE_GUILD
+
+ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
+PLAYERS = [
+    User(100_000_000_000_000_010 + n, name)
+    for n, name in enumerate(["Ada", "Bo", "Cy", "Di", "Ez"])
+]
+
+
+@dataclass
+class Running:
+    fake: FakeDiscord
+    bot: BedtimeBot
+    clock: SimClock
+    task: asyncio.Task[None]
+
+    @property
+    def channel(self) -> int:
+        return self.fake.channels[0]
+
+
+async def start_bot(fake: FakeDiscord, db: Path, content: Content, clock: SimClock) -> Running:
+    settings = Settings(
+        discord_token="fake-token",  # type: ignore[arg-type]
+        database_path=db,
+        dev_guild_id=GUILD_ID,
+        discord_api_base_url=fake.api_url,  # type: ignore[arg-type]
+        discord_gateway_url=fake.gateway_url,  # type: ignore[arg-type]
+    )
+    point_at(settings)
+    bot = BedtimeBot(
+        settings, content, clock=clock, rng=random.Random(11), guild_ready_timeout=0.01
+    )
+    task = asyncio.create_task(bot.start("fake-token"))
+    await fake.wait_ready()
+    await asyncio.wait_for(bot.wait_until_ready(), 10)
+    return Running(fake, bot, clock, task)
+
+
+async def stop_bot(running: Running) -> None:
+    await running.bot.close()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(running.task, 10)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def running(fake: FakeDiscord, tmp_path: Path, content: Content) -> AsyncIterator[Running]:
+    clock = SimClock(NIGHT)
+    running = await start_bot(fake, tmp_path / "bot.db", content, clock)
+    yield running
+    await stop_bot(running)
+    fake.assert_clean()
+
+
+__all__ = ["ADMIN", "PLAYERS", "sync_commands"]

@@ -1,0 +1,750 @@
+"""The fake's server: Discord's REST API and gateway on 127.0.0.1, and users who click things."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fake_discord import limits
+from tests.fake_discord.schema import OpenApi
+
+APPLICATION_ID = 900_000_000_000_000_001
+BOT_ID = APPLICATION_ID
+GUILD_ID = 910_000_000_000_000_001
+EVERYONE_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, ...
+ALL = (1 << 50) - 1
+MANAGE_GUILD = 1 << 5
+DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
+
+_ids = itertools.count(950_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_ids)
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    permissions: int = EVERYONE_PERMISSIONS
+    roles: tuple[int, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.name,
+            "global_name": self.name,
+            "discriminator": "0",
+            "avatar": None,
+        }
+
+    def member(self) -> dict[str, Any]:
+        return {
+            "user": self.payload(),
+            "roles": [str(r) for r in self.roles],
+            "joined_at": "2026-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": str(self.permissions),
+        }
+
+
+BOT_ROLE = 930_000_000_000_000_001
+BOT = User(BOT_ID, "Bedtime", ALL)
+BOT_MEMBER = User(BOT_ID, "Bedtime", ALL, roles=(BOT_ROLE,))
+
+
+@dataclass
+class Sent:
+    """One interaction the fake sent, and what the bot answered."""
+
+    id: int
+    kind: int
+    user: User
+    sent_at: float
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    answered_at: float | None = None
+    message_id: int | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def latency(self) -> float | None:
+        return None if self.answered_at is None else self.answered_at - self.sent_at
+
+    @property
+    def response(self) -> dict[str, Any]:
+        assert self.responses, "the bot never answered"
+        return self.responses[0]
+
+    @property
+    def ephemeral(self) -> bool:
+        flags = (self.response.get("data") or {}).get("flags") or 0
+        return bool(flags & 64)
+
+    @property
+    def text(self) -> str:
+        """Everything a person would read in the first response."""
+        return describe(self.response.get("data") or {})
+
+
+def describe(data: dict[str, Any]) -> str:
+    parts = [data.get("content") or "", data.get("title") or ""]
+    for embed in data.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f.get('name')}: {f.get('value')}" for f in embed.get("fields") or []]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    for row in data.get("components") or []:
+        for child in row.get("components") or [row.get("component") or {}]:
+            parts.append(
+                child.get("label") or child.get("content") or child.get("placeholder") or ""
+            )
+        parts.append(row.get("content") or "")
+    return "\n".join(p for p in parts if p)
+
+
+class FakeDiscord:
+    """`await fake.start()`, then point discord.py at `fake.api_url` and `fake.gateway_url`."""
+
+    def __init__(self, *, channels: tuple[int, ...] = (920_000_000_000_000_001,)) -> None:
+        self.channels = list(channels)
+        self.requests: list[tuple[str, str, Any]] = []
+        self.violations: list[str] = []
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.interactions: dict[int, Sent] = {}
+        self.bot_permissions = ALL
+        self.openapi = OpenApi()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
+        self._ready = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._record])
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def wait_ready(self, within: float = 10) -> None:
+        await asyncio.wait_for(self._ready.wait(), within)
+
+    def assert_clean(self) -> None:
+        """No violations, and every interaction answered once, in time."""
+        problems = list(self.violations)
+        for sent in self.interactions.values():
+            if not sent.responses:
+                problems.append(f"interaction {sent.id} (type {sent.kind}) was never answered")
+            elif sent.latency is not None and sent.latency > DEADLINE:
+                problems.append(f"interaction {sent.id} answered after {sent.latency:.2f}s")
+        assert not problems, "\n".join(problems)
+
+    # --- REST ---
+
+    @web.middleware
+    async def _record(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        return await handler(request)
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        body: Any = None
+        if request.can_read_body:
+            if request.content_type == "multipart/form-data":
+                body = await self._multipart(request)
+            else:
+                raw = await request.read()
+                body = json.loads(raw) if raw else None
+        self.requests.append((request.method, path, body))
+        problems = (
+            self.openapi.problems(request.method, request.path, body) if body is not None else []
+        )
+        problems += self._limits(request.method, path, body)
+        if problems:
+            self.violations += problems
+            errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": p} for p in problems]}
+            return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, 400)
+        return await self._route(request.method, path, body, request)
+
+    async def _multipart(self, request: web.Request) -> Any:
+        reader = await request.multipart()
+        body: Any = None
+        async for part in reader:
+            if part.name == "payload_json":  # type: ignore[union-attr]
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                await part.read()  # type: ignore[union-attr]
+        return body
+
+    def _limits(self, method: str, path: str, body: Any) -> list[str]:
+        if body is None:
+            return []
+        if path.endswith("/commands") and method == "PUT":
+            return limits.commands(body)
+        if path.endswith("/callback"):
+            data = body.get("data") or {}
+            if body.get("type") == 9:
+                return limits.modal(data)
+            if body.get("type") == 8:
+                return limits.autocomplete(body)
+            return self._message(data, creating=body.get("type") == 4)
+        if "/messages" in path or path.startswith("/webhooks/"):
+            return self._message(body, creating=method == "POST")
+        return []
+
+    def _message(self, body: dict[str, Any], *, creating: bool) -> list[str]:
+        problems = limits.message(body)
+        # Only new messages with content notify anyone; edits and embeds never ping.
+        if creating and body.get("content"):
+            mentions = body.get("allowed_mentions")
+            if (
+                mentions is None
+                or mentions.get("parse")
+                or mentions.get("users")
+                or mentions.get("roles")
+            ):
+                problems.append(f"a message may ping: allowed_mentions is {mentions!r}")
+        return problems
+
+    async def _route(
+        self, method: str, path: str, body: Any, request: web.Request
+    ) -> web.StreamResponse:
+        parts = path.strip("/").split("/")
+        if path == "/users/@me":
+            return _json(BOT.payload() | {"bot": True})
+        if path == "/oauth2/applications/@me":
+            return _json(_application())
+        if path == "/gateway/bot":
+            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {}})
+        if parts[0] == "applications" and parts[-1] == "commands":
+            scope = parts[3] if len(parts) == 5 else "global"
+            if method == "PUT":
+                self.commands[scope] = [
+                    c
+                    | {
+                        "id": str(snowflake()),
+                        "application_id": str(APPLICATION_ID),
+                        "version": "1",
+                    }
+                    for c in body
+                ]
+            return _json(self.commands.get(scope, []))
+        if parts[0] == "interactions" and parts[-1] == "callback":
+            return self._callback(int(parts[1]), body, request.query.get("with_response") == "1")
+        if parts[0] == "webhooks":
+            return self._webhook(method, parts, body)
+        if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
+            channel = int(parts[1])
+            if method == "POST":
+                return _json(self._store(channel, body))
+            message_id = int(parts[3])
+            if method == "PATCH":
+                return _json(self._edit(message_id, body))
+            if method == "GET":
+                return _json(self.messages[message_id])
+            if method == "DELETE":
+                self.messages.pop(message_id, None)
+                return web.Response(status=204)
+        if parts[0] == "channels" and len(parts) == 2:
+            return _json(self._channel(int(parts[1])))
+        if parts[0] == "guilds" and len(parts) == 2:
+            return _json(self._guild())
+        return _json({"code": 0, "message": f"the fake has no route for {method} {path}"}, 404)
+
+    def _callback(
+        self, interaction_id: int, body: dict[str, Any], with_response: bool
+    ) -> web.Response:
+        sent = self.interactions.get(interaction_id)
+        if sent is None:
+            return _json({"code": 10062, "message": "Unknown interaction"}, 404)
+        sent.responses.append(body)
+        if len(sent.responses) > 1:
+            self.violations.append(f"interaction {interaction_id} answered twice")
+            return _json(
+                {"code": 40060, "message": "Interaction has already been acknowledged."}, 400
+            )
+        sent.answered_at = time.perf_counter()
+        if sent.latency is not None and sent.latency > DEADLINE:
+            sent.done.set()
+            return _json({"code": 10062, "message": "Unknown interaction"}, 404)
+        kind = body["type"]
+        data = body.get("data") or {}
+        message = None
+        if kind in (4, 5):  # a new message (or a deferred one)
+            message = self._store(self.channels[0], data, interaction=sent)
+            sent.message_id = int(message["id"])
+        elif kind in (6, 7) and sent.message_id is not None:  # update the clicked message
+            message = (
+                self._edit(sent.message_id, data) if kind == 7 else self.messages[sent.message_id]
+            )
+        sent.done.set()
+        result: dict[str, Any] = {
+            "interaction": {
+                "id": str(interaction_id),
+                "type": sent.kind,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool((data.get("flags") or 0) & 64),
+            }
+        }
+        if message is not None:
+            result["resource"] = {"type": kind, "message": message}
+        return _json(result if with_response else {}, 200)
+
+    def _webhook(self, method: str, parts: list[str], body: Any) -> web.Response:
+        token = parts[2]
+        sent = next((s for s in self.interactions.values() if f"token-{s.id}" == token), None)
+        if sent is None:
+            return _json({"code": 50027, "message": "Invalid Webhook Token"}, 401)
+        if len(parts) == 3 and method == "POST":
+            return _json(self._store(self.channels[0], body, interaction=sent, followup=True))
+        target = sent.message_id if parts[-1] == "@original" else int(parts[-1])
+        if target is None or target not in self.messages:
+            return _json({"code": 10008, "message": "Unknown Message"}, 404)
+        if method == "PATCH":
+            return _json(self._edit(target, body))
+        if method == "GET":
+            return _json(self.messages[target])
+        self.messages.pop(target, None)
+        return web.Response(status=204)
+
+    def _store(
+        self,
+        channel: int,
+        body: dict[str, Any],
+        *,
+        interaction: Sent | None = None,
+        followup: bool = False,
+    ) -> dict[str, Any]:
+        message_id = snowflake()
+        message = {
+            "id": str(message_id),
+            "channel_id": str(channel),
+            "guild_id": str(GUILD_ID),
+            "author": BOT.payload() | {"bot": True},
+            "content": body.get("content") or "",
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 20 if interaction and not followup else 0,
+            "flags": body.get("flags") or 0,
+        }
+        if interaction is not None:
+            message["webhook_id"] = str(APPLICATION_ID)
+            message["interaction_metadata"] = {
+                "id": str(interaction.id),
+                "type": interaction.kind,
+                "user": interaction.user.payload(),
+                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            }
+        self.messages[message_id] = message
+        return message
+
+    def _edit(self, message_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        message = self.messages[message_id]
+        for key in ("content", "embeds", "components", "flags"):
+            if key in body:
+                message[key] = (
+                    body[key] if body[key] is not None else ([] if key != "content" else "")
+                )
+        message["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
+        return message
+
+    def _channel(self, channel_id: int) -> dict[str, Any]:
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": f"bedtime-{channel_id % 1000}",
+            "position": self.channels.index(channel_id) if channel_id in self.channels else 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def _guild(self) -> dict[str, Any]:
+        return {
+            "id": str(GUILD_ID),
+            "name": "Dream Circle",
+            "icon": None,
+            "owner_id": "1",
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": str(EVERYONE_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                },
+                {
+                    "id": str(BOT_ROLE),
+                    "name": "Bedtime",
+                    "permissions": str(self.bot_permissions),
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": True,
+                    "mentionable": False,
+                    "flags": 0,
+                },
+            ],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "system_channel_id": None,
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "public_updates_channel_id": None,
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+        }
+
+    # --- the gateway ---
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(max_msg_size=0)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        try:
+            async for frame in socket:
+                if frame.type is not WSMsgType.TEXT:
+                    continue
+                payload = json.loads(frame.data)
+                await self._on_gateway(socket, payload)
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _on_gateway(self, socket: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        op = payload.get("op")
+        if op == 1:
+            await socket.send_json({"op": 11})
+        elif op == 2:
+            self.identify = payload["d"]
+            await self._dispatch(
+                socket,
+                "READY",
+                {
+                    "v": 10,
+                    "user": BOT.payload() | {"bot": True},
+                    "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                    "session_id": "fake-session",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": str(APPLICATION_ID), "flags": 0},
+                    "shard": [0, 1],
+                },
+            )
+            guild = self._guild() | {
+                "unavailable": False,
+                "member_count": 1,
+                "large": False,
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "channels": [self._channel(c) for c in self.channels],
+                "threads": [],
+                "members": [BOT_MEMBER.member()],
+                "presences": [],
+                "voice_states": [],
+                "stage_instances": [],
+                "guild_scheduled_events": [],
+                "soundboard_sounds": [],
+            }
+            await self._dispatch(socket, "GUILD_CREATE", guild)
+            self._ready.set()
+        elif op == 6:
+            await self._dispatch(socket, "RESUMED", {})
+
+    async def _dispatch(
+        self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]
+    ) -> None:
+        self._sequence += 1
+        await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+
+    # --- acting as users ---
+
+    async def _send(self, kind: int, user: User, data: dict[str, Any], **extra: Any) -> Sent:
+        assert self._sockets, "the bot is not connected"
+        interaction_id = snowflake()
+        channel = extra.pop("channel_id", self.channels[0])
+        sent = Sent(interaction_id, kind, user, time.perf_counter())
+        self.interactions[interaction_id] = sent
+        payload = {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": kind,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(channel),
+            "channel": self._channel(channel),
+            "member": user.member(),
+            "data": data,
+            "app_permissions": str(self.bot_permissions),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        } | extra
+        await self._dispatch(self._sockets[-1], "INTERACTION_CREATE", payload)
+        return sent
+
+    async def _answered(self, sent: Sent, within: float = DEADLINE + 2) -> Sent:
+        await asyncio.wait_for(sent.done.wait(), within)
+        await self.settle()
+        return sent
+
+    async def settle(self, quiet: float = 0.05, within: float = 5) -> None:
+        """Wait until the bot has sent nothing for `quiet` seconds: its follow-ups are in."""
+        deadline = time.perf_counter() + within
+        while time.perf_counter() < deadline:
+            seen = len(self.requests)
+            await asyncio.sleep(quiet)
+            if len(self.requests) == seen:
+                return
+
+    def command(self, name: str, scope: str | None = None) -> dict[str, Any]:
+        for registered in self.commands.get(scope or str(GUILD_ID), []) + self.commands.get(
+            "global", []
+        ):
+            if registered["name"] == name:
+                return registered
+        raise KeyError(f"no command /{name} was synced")
+
+    async def slash(self, user: User, command: str, *path: str, **options: Any) -> Sent:
+        """`/dream join archetype=skeptic` is `slash(user, "dream", "join", archetype=...)`."""
+        registered = self.command(command)
+        resolved: dict[str, dict[str, Any]] = {}
+        leaf: list[dict[str, Any]] = []
+        for option, value in options.items():
+            kind = _option_type(registered, list(path), option)
+            if isinstance(value, User):
+                resolved.setdefault("users", {})[str(value.id)] = value.payload()
+                member = value.member()
+                member.pop("user")
+                resolved.setdefault("members", {})[str(value.id)] = member
+                value = str(value.id)
+            elif kind == 7:
+                channel = self._channel(int(value)) | {"permissions": str(self.bot_permissions)}
+                resolved.setdefault("channels", {})[str(value)] = channel
+                value = str(value)
+            leaf.append({"name": option, "type": kind, "value": value})
+        for name in reversed(path):
+            leaf = [{"name": name, "type": 1, "options": leaf}]
+        data = {
+            "id": registered["id"],
+            "name": command,
+            "type": 1,
+            "options": leaf,
+            "guild_id": str(GUILD_ID),
+            "resolved": resolved,
+        }
+        return await self._answered(await self._send(2, user, data))
+
+    async def autocomplete(
+        self, user: User, command: str, *path: str, focused: str, value: str, **others: Any
+    ) -> list[dict[str, Any]]:
+        registered = self.command(command)
+        leaf = [{"name": k, "type": 3, "value": v} for k, v in others.items()]
+        leaf.append(
+            {
+                "name": focused,
+                "type": _option_type(registered, list(path), focused),
+                "value": value,
+                "focused": True,
+            }
+        )
+        for name in reversed(path):
+            leaf = [{"name": name, "type": 1, "options": leaf}]
+        data = {
+            "id": registered["id"],
+            "name": command,
+            "type": 1,
+            "options": leaf,
+            "guild_id": str(GUILD_ID),
+        }
+        sent = await self._answered(await self._send(4, user, data))
+        return (sent.response.get("data") or {}).get("choices") or []
+
+    def latest(self, label: str) -> int:
+        """The newest message that carries a component with this label or placeholder."""
+        for message_id in sorted(self.messages, reverse=True):
+            try:
+                self.find(message_id, label)
+            except KeyError:
+                continue
+            return message_id
+        raise KeyError(f"no message has a component {label!r}")
+
+    def find(self, message_id: int, label: str) -> dict[str, Any]:
+        """A component on a message, by its label or placeholder."""
+        for row in self.messages[message_id]["components"]:
+            for child in row.get("components") or []:
+                if label in (child.get("label"), child.get("placeholder"), child.get("custom_id")):
+                    return child
+        raise KeyError(f"no component {label!r} on message {message_id}")
+
+    async def click(self, user: User, message_id: int, label: str) -> Sent:
+        button = self.find(message_id, label)
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        return await self._component(user, message_id, data)
+
+    async def choose(
+        self, user: User, message_id: int, placeholder: str, values: list[str]
+    ) -> Sent:
+        select = self.find(message_id, placeholder)
+        data = {
+            "custom_id": select["custom_id"],
+            "component_type": select["type"],
+            "values": values,
+        }
+        return await self._component(user, message_id, data)
+
+    async def _component(self, user: User, message_id: int, data: dict[str, Any]) -> Sent:
+        message = self.messages[message_id]
+        sent = await self._send(3, user, data, message=message)
+        sent.message_id = message_id
+        return await self._answered(sent)
+
+    async def submit(
+        self,
+        user: User,
+        modal: dict[str, Any],
+        values: dict[str, Any],
+        message_id: int | None = None,
+    ) -> Sent:
+        """Submit a modal the bot opened, with values by component custom_id."""
+        rows = []
+        for row in modal["components"]:
+            if row.get("type") == 18:
+                child = row["component"]
+                value = values.get(child["custom_id"])
+                if child.get("type") == 4:
+                    rows.append(
+                        {
+                            "type": 18,
+                            "component": {
+                                "type": 4,
+                                "custom_id": child["custom_id"],
+                                "value": value or "",
+                            },
+                        }
+                    )
+                elif child.get("type") == 3:
+                    rows.append(
+                        {
+                            "type": 18,
+                            "component": {
+                                "type": 3,
+                                "custom_id": child["custom_id"],
+                                "values": value or [],
+                            },
+                        }
+                    )
+            elif row.get("type") == 1:
+                inner = []
+                for child in row["components"]:
+                    inner.append(
+                        {
+                            "type": 4,
+                            "custom_id": child["custom_id"],
+                            "value": values.get(child["custom_id"], ""),
+                        }
+                    )
+                rows.append({"type": 1, "components": inner})
+        data = {"custom_id": modal["custom_id"], "components": rows}
+        extra: dict[str, Any] = {}
+        if message_id is not None:
+            extra["message"] = self.messages[message_id]
+        sent = await self._send(5, user, data, **extra)
+        sent.message_id = message_id
+        return await self._answered(sent)
+
+
+def _option_type(command: dict[str, Any], path: list[str], name: str) -> int:
+    options = command.get("options") or []
+    for part in path:
+        options = next((o.get("options") or [] for o in options if o["name"] == part), [])
+    for option in options:
+        if option["name"] == name:
+            return int(option["type"])
+    raise KeyError(f"/{command['name']} {' '.join(path)} has no option {name!r}")
+
+
+def _application() -> dict[str, Any]:
+    return {
+        "id": str(APPLICATION_ID),
+        "name": "Bedtime",
+        "icon": None,
+        "description": "A fake application",
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "owner": {"id": "1", "username": "owner", "discriminator": "0", "avatar": None},
+        "team": None,
+        "summary": "",
+    }
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    # Exactly application/json: discord.py parses nothing else, and aiohttp would add a charset.
+    return web.Response(
+        body=json.dumps(body).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
