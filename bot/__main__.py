@@ -60,9 +60,8 @@ def run_bot(*, sync_only: bool = False) -> int:
         return 2
     if sync_only:
         names = asyncio.run(runner.sync(settings))
-        where = (
-            f"development guild {settings.dev_guild_id}" if settings.dev_guild_id else "globally"
-        )
+        guild = settings.dev_guild_id
+        where = f"to the development guild {guild}" if guild else "globally"
         print(f"Synced {len(names)} commands {where}: {', '.join(names)}")
         return 0
     asyncio.run(runner.serve(settings))

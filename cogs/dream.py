@@ -42,6 +42,7 @@ Between sessions, `/dream rest` logs real rest: three nights make you *Rested*.
 `/dream status`, `/dream sheet` and `/dream chronicle` show where things stand."""
 
 
+@app_commands.guild_only()
 class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedtime"):
     def __init__(self, bot: BedtimeBot) -> None:
         self.bot = bot
@@ -55,7 +56,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         )
 
     @app_commands.command(name="help", description="How to play, briefly")
-    @app_commands.guild_only()
     async def help_(self, interaction: discord.Interaction) -> None:
         embed = discord.Embed(title="How to play Bedtime", description=HELP, colour=0x8E7CC3)
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -65,7 +65,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         archetype="For a new character: who you are in the dream",
         name="For a new character: their name",
     )
-    @app_commands.guild_only()
     async def join(
         self,
         interaction: discord.Interaction,
@@ -99,7 +98,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         ][:25]
 
     @app_commands.command(description="Leave the lobby, or step out of the current session")
-    @app_commands.guild_only()
     async def leave(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.leave(campaign, interaction.user.id, key(interaction))
@@ -107,7 +105,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         await send_posts(interaction, out or [posts.note("You stepped out.")])
 
     @app_commands.command(description="Phase, scene, stability, round, who has acted, deadlines")
-    @app_commands.guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         table = await self.bot.service.table(campaign)
@@ -120,7 +117,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         description="A character sheet: archetype, lucidity, bonds, arc, conditions"
     )
     @app_commands.describe(player="Whose sheet (yours by default)")
-    @app_commands.guild_only()
     async def sheet(
         self, interaction: discord.Interaction, player: discord.Member | None = None
     ) -> None:
@@ -145,7 +141,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         await post.respond(interaction, ephemeral=True)
 
     @app_commands.command(description="Log genuine rest between sessions")
-    @app_commands.guild_only()
     async def rest(self, interaction: discord.Interaction) -> None:
         result = await self.bot.service.rest(
             interaction.user.id, interaction.user.display_name, key(interaction)
@@ -167,7 +162,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
 
     @app_commands.command(description="The recap of a past session (the latest by default)")
     @app_commands.describe(session="The session's number within the campaign")
-    @app_commands.guild_only()
     async def chronicle(
         self, interaction: discord.Interaction, session: app_commands.Range[int, 1] | None = None
     ) -> None:

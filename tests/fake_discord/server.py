@@ -122,6 +122,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.interactions: dict[int, Sent] = {}
         self.bot_permissions = ALL
+        self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
@@ -417,7 +418,7 @@ class FakeDiscord:
                 {
                     "id": str(GUILD_ID),
                     "name": "@everyone",
-                    "permissions": str(EVERYONE_PERMISSIONS),
+                    "permissions": str(self.everyone_permissions),
                     "position": 0,
                     "color": 0,
                     "hoist": False,
@@ -476,6 +477,7 @@ class FakeDiscord:
         if op == 1:
             await socket.send_json({"op": 11})
         elif op == 2:
+            self._ready.clear()
             self.identify = payload["d"]
             await self._dispatch(
                 socket,

@@ -1,0 +1,119 @@
+"""`python -m bot` as a real process against the fake: sync, run, and a clean SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord.server import GUILD_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The command surface of DESIGN.md that exists so far: (option, type, required).
+STRING, INTEGER, USER, CHANNEL = 3, 4, 6, 7
+CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
+    "dream": {
+        "help": [],
+        "join": [("archetype", STRING, False), ("name", STRING, False)],
+        "leave": [],
+        "status": [],
+        "sheet": [("player", USER, False)],
+        "rest": [],
+        "chronicle": [("session", INTEGER, False)],
+    },
+    "bedtime": {
+        "setup": [("channel", CHANNEL, True), ("timezone", STRING, False)],
+        "open": [],
+        "start": [],
+        "glitch": [],
+        "reset": [],
+        "end": [],
+        "kick": [("member", USER, True)],
+        "config": [("setting", STRING, False), ("value", STRING, False)],
+        "teardown": [],
+    },
+}
+
+
+def environment(fake: FakeDiscord, db: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN="fake-token",
+        DATABASE_PATH=str(db),
+        DEV_GUILD_ID=str(GUILD_ID),
+        DISCORD_API_BASE_URL=fake.api_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+    return env
+
+
+async def run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+def shape(commands: list[dict[str, Any]]) -> dict[str, dict[str, list[tuple[str, int, bool]]]]:
+    return {
+        group["name"]: {
+            sub["name"]: [
+                (o["name"], o["type"], bool(o.get("required"))) for o in sub.get("options") or []
+            ]
+            for sub in group["options"]
+        }
+        for group in commands
+    }
+
+
+async def test_sync_registers_exactly_the_designed_commands(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    code, out, err = await run("sync", env=environment(fake, tmp_path / "db.db"), cwd=tmp_path)
+    assert code == 0, err
+    assert "Synced 2 commands to the development guild" in out
+    commands = fake.commands[str(GUILD_ID)]
+    assert shape(commands) == CONTRACT
+    bedtime = next(c for c in commands if c["name"] == "bedtime")
+    assert int(bedtime["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert all(c.get("contexts") == [0] for c in commands)  # guild-only
+    assert not fake.violations
+
+
+async def test_the_bot_runs_and_stops_cleanly_on_sigterm(fake: FakeDiscord, tmp_path: Path) -> None:
+    db = tmp_path / "db.db"
+    env = environment(fake, db, LOG_LEVEL="DEBUG")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await fake.wait_ready(within=30)
+    await asyncio.sleep(0.3)
+    process.send_signal(signal.SIGTERM)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    logs = err.decode()
+    assert process.returncode == 0, logs
+    assert "Shutting down" in logs
+    assert "fake-token" not in logs
+    assert "DEBUG    discord" not in logs  # discord.py never logs bodies
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
