@@ -32,6 +32,17 @@ def intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
+class Tree(app_commands.CommandTree["BedtimeBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[BedtimeBot], error: app_commands.AppCommandError
+    ) -> None:
+        """The one handler for every slash command's errors."""
+        from cogs.replies import fail
+
+        name = interaction.command.qualified_name if interaction.command else "a command"
+        await fail(interaction, error, f"/{name}")
+
+
 class BedtimeBot(commands.Bot):
     def __init__(
         self,
@@ -49,6 +60,7 @@ class BedtimeBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
+            tree_cls=Tree,
         )
         self.settings = settings
         self.content = content

@@ -14,7 +14,7 @@ import cogs.posts as posts
 from bot.core import house_rules
 from bot.core.models import Campaign
 from bot.render import embeds
-from cogs.replies import Post, bot_of, campaign_here, fail, guarded, key, private, send_posts
+from cogs.replies import Post, bot_of, campaign_here, guarded, key, private, send_posts
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -59,15 +59,6 @@ class Bedtime(
         if await is_host(interaction, campaign):
             return True
         raise NotHost("Only admins (Manage Server) or the campaign's host role can do that.")
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await fail(
-            interaction,
-            error,
-            f"/bedtime {interaction.command.name if interaction.command else ''}",
-        )
 
     @app_commands.command(
         description="Create the campaign in a channel, and check the bot's permissions there"

@@ -155,10 +155,14 @@ async def announce_join(
     if result.replayed or joined is None:
         await private(interaction, "You are in.")
         return
+    character = joined.data["character"]
     if session.phase is Phase.LOBBY:
         lobby = Post([embeds.lobby_embed(cast, session, [])], lobby_view(session))
         if update:
             await lobby.update(interaction)
+            if joined.data["returning"]:
+                who = f"{cast.name(character)}, {cast.archetype(character)}"
+                await interaction.followup.send(f"You bring back {who}.", ephemeral=True)
             return
         name = cast.name(joined.data["character"])
         await private(interaction, f"Welcome, {name}. You are in tonight's circle.")

@@ -16,7 +16,6 @@ from cogs.replies import (
     bot_of,
     campaign_for_player,
     campaign_here,
-    fail,
     key,
     private,
     send_posts,
@@ -47,13 +46,6 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
     def __init__(self, bot: BedtimeBot) -> None:
         self.bot = bot
         super().__init__()
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        await fail(
-            interaction, error, f"/dream {interaction.command.name if interaction.command else ''}"
-        )
 
     @app_commands.command(name="help", description="How to play, briefly")
     async def help_(self, interaction: discord.Interaction) -> None:

@@ -59,6 +59,7 @@ class User:
 
 
 BOT_ROLE = 930_000_000_000_000_001
+HOST_ROLE = 940_000_000_000_000_001  # a plain role an admin can name as the campaign's host role
 BOT = User(BOT_ID, "Bedtime", ALL)
 BOT_MEMBER = User(BOT_ID, "Bedtime", ALL, roles=(BOT_ROLE,))
 
@@ -420,6 +421,17 @@ class FakeDiscord:
                     "name": "@everyone",
                     "permissions": str(self.everyone_permissions),
                     "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                },
+                {
+                    "id": str(HOST_ROLE),
+                    "name": "Dream Host",
+                    "permissions": "0",
+                    "position": 2,
                     "color": 0,
                     "hoist": False,
                     "managed": False,
