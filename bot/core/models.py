@@ -60,6 +60,16 @@ class SessionRules(State):
         return cls.model_validate(values)
 
 
+class Schedule(State):
+    """The monthly rule: e.g. the first Saturday at 21:00 in Europe/Berlin."""
+
+    week: str
+    weekday: str
+    time: str
+    timezone: str
+    skipped: list[datetime] = Field(default_factory=list)  # session instants (UTC) left out
+
+
 class Campaign(State):
     id: str
     guild_id: int
@@ -69,6 +79,8 @@ class Campaign(State):
     unlocked: list[str]
     deal_count: int = 0
     settings: dict[str, Any] = Field(default_factory=dict)
+    schedule: Schedule | None = None
+    next_at: datetime | None = None  # the next scheduled session, if there is a schedule
     created_at: datetime
 
 
