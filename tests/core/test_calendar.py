@@ -81,7 +81,7 @@ def test_the_rule_is_rfc_5545() -> None:
 
 @pytest.mark.parametrize("time", ["25:00", "9pm", "21", "21:60", "", "2100"])
 def test_bad_times_say_how_to_write_one(time: str) -> None:
-    with pytest.raises(BadSchedule, match="HH:MM|00:00 to 23:59"):
+    with pytest.raises(BadSchedule, match=r"HH:MM|00:00 to 23:59"):
         calendar.make("first", "saturday", time, "Europe/Berlin")
 
 
