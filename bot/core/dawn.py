@@ -102,7 +102,11 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
         session.texts = {}
     check_transition(session.phase, Phase.ARCHIVED)
     session.phase = Phase.ARCHIVED
-    return [to_circle("dawn", entry=entry.model_dump(mode="json")), to_circle("archived")]
+    next_at = campaign.next_at.isoformat() if campaign.next_at else None
+    return [
+        to_circle("dawn", entry=entry.model_dump(mode="json"), next_at=next_at),
+        to_circle("archived"),
+    ]
 
 
 def chronicle_of(events: list[Event]) -> ChronicleEntry | None:

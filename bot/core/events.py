@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -33,3 +34,13 @@ def to_dreamer(character_id: str, kind: str, **data: Any) -> Event:
 
 def to_admins(kind: str, **data: Any) -> Event:
     return Event(kind, Audience.ADMINS, None, data)
+
+
+def dump(events: list[Event]) -> str:
+    return json.dumps([asdict(e) for e in events])
+
+
+def load(text: str) -> list[Event]:
+    return [
+        Event(e["kind"], Audience(e["audience"]), e["dreamer"], e["data"]) for e in json.loads(text)
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -89,6 +90,25 @@ def _role(raw: str, _: Content) -> int | None:
     return int(digits)
 
 
+def _reminders(raw: str, _: Content) -> list[int]:
+    """Minutes before a session, from text like "24h, 1h" or "30m"; none turns them off."""
+    text = raw.strip().lower()
+    if text in ("", "none", "off"):
+        return []
+    minutes = []
+    for part in text.split(","):
+        part = part.strip()
+        unit = {"h": 60, "m": 1, "d": 1440}.get(part[-1:], 0)
+        number = part[:-1] if unit else part
+        if not number.isdigit() or not unit:
+            raise BadSetting("Expected times like 24h, 1h or 30m, separated by commas, or none.")
+        minutes.append(int(number) * unit)
+    longest = LONGEST_REMINDER // timedelta(minutes=1)
+    if not all(1 <= m <= longest for m in minutes) or len(minutes) > 5:
+        raise BadSetting("Up to five reminders, each between 1m and 7d before the session.")
+    return sorted(set(minutes), reverse=True)
+
+
 def parse_timezone(raw: str, _: Content | None = None) -> str:
     name = raw.strip()
     try:
@@ -118,6 +138,8 @@ RULES: dict[str, HouseRule] = {
         HouseRule("rating_ceiling", "most intense prompts allowed", _rating),
         HouseRule("excluded_topics", "topics no prompt may touch, comma-separated", _topics),
         HouseRule("host_role", "a role that may run sessions besides Manage Server", _role),
+        HouseRule("reminders", "reminders before a session, like 24h, 1h (or none)", _reminders),
+        HouseRule("reminder_role", "a role the reminders ping (or none)", _role),
         HouseRule("timezone", "the campaign's time zone (IANA)", parse_timezone),
     )
 }
@@ -130,7 +152,7 @@ def change(content: Content, settings: dict[str, Any], key: str, raw: str) -> di
     if rule is None:
         raise BadSetting(f"There is no setting called {key[:40]!r}. See /bedtime config.")
     updated = {**settings, rule.key: rule.parse(raw[:500], content)}
-    if rule.key in ("host_role", "timezone") and updated[rule.key] is None:
+    if rule.key in ("host_role", "reminder_role", "timezone") and updated[rule.key] is None:
         updated.pop(rule.key)
     effective = SessionRules.from_rules(content.rules, session_overrides(updated))
     if effective.min_players > effective.max_players:
@@ -151,5 +173,14 @@ def current(content: Content, settings: dict[str, Any]) -> dict[str, Any]:
         effective = SessionRules.from_rules(content.rules, session_overrides(settings))
     except ValidationError:
         effective = SessionRules.from_rules(content.rules)
-    values = effective.model_dump(mode="json")
+    values = effective.model_dump(mode="json") | {"reminders": DEFAULT_REMINDERS}
     return {key: settings.get(key, values.get(key)) for key in RULES}
+
+
+DEFAULT_REMINDERS = [24 * 60, 60]
+LONGEST_REMINDER = timedelta(days=7)
+
+
+def reminders(settings: dict[str, Any]) -> list[int]:
+    value = settings.get("reminders", DEFAULT_REMINDERS)
+    return [int(m) for m in value]

@@ -81,6 +81,7 @@ class Campaign(State):
     settings: dict[str, Any] = Field(default_factory=dict)
     schedule: Schedule | None = None
     next_at: datetime | None = None  # the next scheduled session, if there is a schedule
+    event_id: int | None = None  # the platform's scheduled event for next_at, if any
     created_at: datetime
 
 

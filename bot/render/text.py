@@ -297,7 +297,36 @@ def _retired(event: Event, cast: Cast) -> list[str]:
 @renders("dawn")
 def _dawn(event: Event, cast: Cast) -> list[str]:
     entry = ChronicleEntry.model_validate(event.data["entry"])
-    return ["", *recap(entry, cast)]
+    return ["", *recap(entry, cast), "", see_you(event, cast)]
+
+
+def see_you(event: Event, cast: Cast) -> str:
+    next_at = event.data.get("next_at")
+    return f"See you next Bedtime: {cast.moment(next_at)}." if next_at else "See you next Bedtime."
+
+
+@renders("reminder")
+def _reminder(event: Event, cast: Cast) -> list[str]:
+    return [f"🌙 Bedtime begins {cast.moment(event.data['at'])}. Rest well, and bring your dreams."]
+
+
+@renders("schedule_set")
+def _schedule_set(event: Event, cast: Cast) -> list[str]:
+    d = event.data
+    return [
+        f"🗓 Bedtime meets on the {d['week']} {d['weekday'].capitalize()} of each month at "
+        f"{d['time']} ({d['timezone']}).",
+        f"Next session: {cast.moment(d['next_at'])}.",
+    ]
+
+
+@renders("skipped")
+def _skipped(event: Event, cast: Cast) -> list[str]:
+    d = event.data
+    return [
+        f"⏭ The session of {cast.moment(d['skipped'])} is skipped.",
+        f"Next session: {cast.moment(d['next_at'])}.",
+    ]
 
 
 def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None) -> list[str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.content.models import Content, Prompt
-from bot.core import characters, glitch, house_rules, lobby, protocols, rest, rounds
+from bot.core import calendar, characters, glitch, house_rules, lobby, protocols, rest, rounds
 from bot.core.dawn import chronicle_of
 from bot.core.errors import (
     GameError,
@@ -20,7 +20,7 @@ from bot.core.errors import (
     SessionInProgress,
     Stale,
 )
-from bot.core.events import Event
+from bot.core.events import Audience, Event, dump, load, to_circle
 from bot.core.models import (
     Campaign,
     Character,
@@ -33,7 +33,18 @@ from bot.core.models import (
 from bot.core.move import Move
 from bot.core.phases import Phase
 from bot.core.rest import RestProgress
-from bot.store import Campaigns, Characters, Chronicle, Circles, Database, Moves, Players, Sessions
+from bot.store import (
+    Campaigns,
+    Characters,
+    Chronicle,
+    Circles,
+    Database,
+    Moves,
+    Outbox,
+    Players,
+    Reminders,
+    Sessions,
+)
 
 Clock = Callable[[], datetime]
 SessionMove = Callable[[Move, Circle, Session, Player | None], list[Event]]
@@ -75,6 +86,8 @@ class _Unit:
         self.sessions = Sessions(connection)
         self.chronicle = Chronicle(connection)
         self.moves = Moves(connection)
+        self.outbox = Outbox(connection)
+        self.reminders = Reminders(connection)
 
 
 class Bedtime:
@@ -313,7 +326,9 @@ class Bedtime:
     async def end(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         return await self._play(campaign, key, lambda m, c, s, _: protocols.end_now(m, c, s))
 
-    async def expire(self, campaign: Campaign, key: str | None = None) -> MoveResult:
+    async def expire(
+        self, campaign: Campaign, key: str | None = None, *, outbox: bool = False
+    ) -> MoveResult:
         """Act on the current session's deadline if it has passed; otherwise change nothing."""
 
         def due(move: Move, circle: Circle, session: Session, _: Player | None) -> list[Event]:
@@ -322,7 +337,7 @@ class Bedtime:
             timeout = _TIMEOUTS.get(session.phase)
             return timeout(move, circle, session) if timeout else []
 
-        return await self._play(campaign, key, due)
+        return await self._play(campaign, key, due, outbox=outbox)
 
     async def rename(
         self, campaign: Campaign, user_id: int, name: str, key: str | None = None
@@ -358,6 +373,131 @@ class Bedtime:
         async with self.db.transaction() as connection:
             await Campaigns(connection).delete(campaign.id)
         await self.db.scrub()
+
+    # --- the calendar and timers ---
+
+    async def schedule(
+        self,
+        campaign: Campaign,
+        week: str,
+        weekday: str,
+        time: str,
+        timezone: str | None = None,
+    ) -> MoveResult:
+        """Set the monthly rule; its zone becomes the campaign's."""
+        zone = timezone or campaign.settings.get("timezone") or "UTC"
+        rule = calendar.make(week, weekday, time, zone)
+        now = self.clock()
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            fresh = await self._fresh(unit, campaign)
+            fresh.schedule = rule
+            fresh.settings = {**fresh.settings, "timezone": rule.timezone}
+            fresh.next_at = calendar.next_session(rule, now)
+            await unit.campaigns.save(fresh)
+            circle = await unit.circles.load(fresh)
+        event = to_circle(
+            "schedule_set",
+            **rule.model_dump(exclude={"skipped"}),
+            next_at=fresh.next_at.isoformat(),
+        )
+        return MoveResult([event], circle, None)
+
+    async def skip(self, campaign: Campaign) -> MoveResult:
+        """Leave out the next scheduled session."""
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            fresh = await self._fresh(unit, campaign)
+            if fresh.schedule is None or fresh.next_at is None:
+                raise NoSession("There is no schedule to skip. Set one with /bedtime schedule.")
+            skipped = fresh.next_at
+            fresh.schedule.skipped = [*fresh.schedule.skipped[-23:], skipped]
+            fresh.next_at = calendar.next_session(fresh.schedule, skipped)
+            await unit.campaigns.save(fresh)
+            circle = await unit.circles.load(fresh)
+        event = to_circle("skipped", skipped=skipped.isoformat(), next_at=fresh.next_at.isoformat())
+        return MoveResult([event], circle, None)
+
+    async def set_event(self, campaign: Campaign, event_id: int | None) -> None:
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            fresh = await self._fresh(unit, campaign)
+            fresh.event_id = event_id
+            await unit.campaigns.save(fresh)
+
+    async def due(self) -> list[Campaign]:
+        """Campaigns with a deadline, a scheduled opening or a reminder that has come due."""
+        now = self.clock()
+        horizon = now + house_rules.LONGEST_REMINDER
+        ids = {campaign for campaign, _ in await self._read.sessions.due(now)}
+        ids |= set(await self._read.campaigns.scheduled_before(horizon))
+        found = [await self._read.campaigns.by_id(i) for i in sorted(ids)]
+        return [c for c in found if c is not None]
+
+    async def tick(self, campaign: Campaign) -> int:
+        """Fire whatever is due for one campaign, each exactly once. Returns how many fired."""
+        fired = await self._scheduled(campaign)
+        table = await self.table(campaign)
+        session = table.session
+        if (
+            session is not None
+            and session.deadline is not None
+            and session.deadline <= self.clock()
+        ):
+            result = await self.expire(campaign, key=f"t:{session.id}:{session.moves}", outbox=True)
+            fired += bool(result.events)
+        return fired
+
+    async def _scheduled(self, campaign: Campaign) -> int:
+        now = self.clock()
+        fired = 0
+        async with self.db.transaction() as connection:
+            unit = _Unit(connection)
+            fresh = await unit.campaigns.by_id(campaign.id)
+            if fresh is None or fresh.schedule is None or fresh.next_at is None:
+                return 0
+            current = await unit.sessions.current(fresh.id)
+            begun = current is not None and current.phase is not Phase.POSTPONED
+            due_at = fresh.next_at
+            for before in house_rules.reminders(fresh.settings):
+                window = due_at - timedelta(minutes=before) <= now < due_at
+                if window and not begun and await unit.reminders.claim(fresh.id, due_at, before):
+                    role = fresh.settings.get("reminder_role")
+                    reminder = to_circle(
+                        "reminder", at=due_at.isoformat(), before=before, role=role
+                    )
+                    await unit.outbox.add(fresh.id, None, dump([reminder]), now)
+                    fired += 1
+            if due_at > now:
+                return fired
+            fresh.next_at = calendar.next_session(fresh.schedule, due_at)
+            if begun:  # a session is already open or under way: this date is taken
+                await unit.campaigns.save(fresh)
+                return fired
+            circle = await unit.circles.load(fresh)
+            last = await unit.chronicle.latest(fresh.id)
+            session, events = lobby.open_session(
+                Move(self.content, self.rng, now), circle, current, last
+            )
+            await self._save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}")
+            await unit.outbox.add(fresh.id, session.id, dump(events), now)
+            return fired + 1
+
+    async def outbox(self) -> list[tuple[int, MoveResult]]:
+        """Posts owed to circles, oldest first, each with the state to render it against."""
+        owed = []
+        for row_id, campaign_id, session_id, events in await self._read.outbox.pending():
+            campaign = await self._read.campaigns.by_id(campaign_id)
+            if campaign is None:
+                continue
+            circle = await self._read.circles.load(campaign)
+            session = await self._read.sessions.by_id(session_id) if session_id else None
+            owed.append((row_id, MoveResult(load(events), circle, session)))
+        return owed
+
+    async def posted(self, row_id: int) -> None:
+        async with self.db.transaction() as connection:
+            await Outbox(connection).done(row_id)
 
     async def rest(
         self, user_id: int, display_name: str = "", key: str | None = None
@@ -401,6 +541,7 @@ class Bedtime:
         display_name: str = "",
         needs_session: bool = True,
         session_id: str | None = None,
+        outbox: bool = False,
     ) -> MoveResult:
         async with self.db.transaction() as connection:
             unit = _Unit(connection)
@@ -425,6 +566,10 @@ class Bedtime:
                 events = apply(Move(self.content, rng, self.clock()), circle, session, player)
                 session.moves += 1
             await self._save(unit, circle, session, events, key)
+            shown = [e for e in events if e.audience is not Audience.DREAMER]
+            if outbox and shown:
+                session_id = session.id if session else None
+                await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock())
         return MoveResult(events, circle, session)
 
     async def _fresh(self, unit: _Unit, campaign: Campaign) -> Campaign:

@@ -7,7 +7,9 @@ from bot.store.repositories import (
     Chronicle,
     Circles,
     Moves,
+    Outbox,
     Players,
+    Reminders,
     Sessions,
 )
 
@@ -19,7 +21,9 @@ __all__ = [
     "Circles",
     "Database",
     "Moves",
+    "Outbox",
     "Players",
+    "Reminders",
     "Sessions",
     "StoreError",
 ]

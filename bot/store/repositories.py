@@ -49,9 +49,25 @@ class Campaigns:
         return [Campaign.model_validate_json(row[0]) for row in rows]
 
     async def save(self, campaign: Campaign) -> None:
+        next_at = stamp(campaign.next_at) if campaign.next_at else None
         await self.db.execute(
-            "UPDATE campaigns SET state = ? WHERE id = ?", (campaign.model_dump_json(), campaign.id)
+            "UPDATE campaigns SET state = ?, next_at = ? WHERE id = ?",
+            (campaign.model_dump_json(), next_at, campaign.id),
         )
+
+    async def by_id(self, campaign_id: str) -> Campaign | None:
+        async with self.db.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)) as c:
+            row = await c.fetchone()
+        return Campaign.model_validate_json(row[0]) if row else None
+
+    async def scheduled_before(self, moment: datetime, limit: int = 100) -> list[str]:
+        """Campaigns whose next scheduled session is at or before `moment`."""
+        sql = (
+            "SELECT id FROM campaigns WHERE next_at IS NOT NULL AND next_at <= ? "
+            "ORDER BY next_at LIMIT ?"
+        )
+        async with self.db.execute(sql, (stamp(moment), limit)) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
@@ -112,9 +128,7 @@ class Circles:
 
     async def save(self, circle: Circle) -> None:
         campaign = circle.campaign
-        await self.db.execute(
-            "UPDATE campaigns SET state = ? WHERE id = ?", (campaign.model_dump_json(), campaign.id)
-        )
+        await Campaigns(self.db).save(campaign)
         await self.db.executemany(
             """
             INSERT INTO characters (id, campaign_id, player_id, name_key, retired, state)
@@ -283,3 +297,40 @@ class Characters:
             "UPDATE characters SET state = ? WHERE id = ?",
             (character.model_dump_json(), character.id),
         )
+
+
+class Outbox:
+    """Posts that timers owe the circle, written with the move that made them."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def add(
+        self, campaign_id: str, session_id: str | None, events: str, at: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO outbox (campaign_id, session_id, events, created_at) VALUES (?, ?, ?, ?)",
+            (campaign_id, session_id, events, stamp(at)),
+        )
+
+    async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
+        sql = "SELECT id, campaign_id, session_id, events FROM outbox ORDER BY id LIMIT ?"
+        async with self.db.execute(sql, (limit,)) as cursor:
+            return [(row[0], row[1], row[2], row[3]) for row in await cursor.fetchall()]
+
+    async def done(self, row_id: int) -> None:
+        await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+
+
+class Reminders:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def claim(self, campaign_id: str, session_at: datetime, before_min: int) -> bool:
+        """Record a reminder as sent; False if it already was."""
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO reminders (campaign_id, session_at, before_min) "
+            "VALUES (?, ?, ?)",
+            (campaign_id, stamp(session_at), before_min),
+        )
+        return cursor.rowcount == 1
