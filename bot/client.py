@@ -17,7 +17,7 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls")
+EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls", "cogs.timers")
 
 
 def point_at(settings: Settings) -> None:
@@ -53,6 +53,7 @@ class BedtimeBot(commands.Bot):
         rng: random.Random | None = None,
         guild_ready_timeout: float = 2.0,
         sync_on_start: bool = True,
+        run_timers: bool = True,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -67,6 +68,7 @@ class BedtimeBot(commands.Bot):
         self.clock = clock
         self.rng = rng or random.Random()
         self.sync_on_start = sync_on_start
+        self.run_timers = run_timers
         self.database: Database | None = None
         self._service: Bedtime | None = None
 

@@ -11,9 +11,12 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 import cogs.posts as posts
-from bot.core import house_rules
+import cogs.timers as timers
+from bot.core import calendar, house_rules
 from bot.core.models import Campaign
+from bot.core.phases import Phase
 from bot.render import embeds
+from bot.services import MoveResult
 from cogs.replies import Post, bot_of, campaign_here, guarded, key, private, send_posts
 
 if TYPE_CHECKING:
@@ -101,6 +104,51 @@ class Bedtime(
     ) -> list[app_commands.Choice[str]]:
         return zone_choices(current)
 
+    @app_commands.command(description="The monthly rule, e.g. first Saturday 21:00 Europe/Berlin")
+    @app_commands.describe(
+        week="Which week of the month",
+        weekday="Which day",
+        time="HH:MM on a 24-hour clock",
+        timezone="An IANA time zone (the campaign's by default)",
+    )
+    @app_commands.choices(
+        week=[app_commands.Choice(name=w, value=w) for w in calendar.WEEKS],
+        weekday=[app_commands.Choice(name=d, value=d) for d in calendar.WEEKDAYS],
+    )
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        week: app_commands.Choice[str],
+        weekday: app_commands.Choice[str],
+        time: str,
+        timezone: str | None = None,
+    ) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.schedule(
+            campaign, week.value, weekday.value, time, timezone
+        )
+        await send_posts(interaction, [announcement(self.bot, result, "🗓 The monthly ritual")])
+        await self._sync_event(interaction, result.circle.campaign)
+
+    @schedule.autocomplete("timezone")
+    async def _schedule_zones(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return zone_choices(current)
+
+    @app_commands.command(description="Skip the next scheduled session")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        result = await self.bot.service.skip(campaign)
+        await send_posts(interaction, [announcement(self.bot, result, "⏭ A month off")])
+        await self._sync_event(interaction, result.circle.campaign)
+
+    async def _sync_event(self, interaction: discord.Interaction, campaign: Campaign) -> None:
+        try:
+            await timers.sync_event(self.bot, campaign)
+        except timers.EventTrouble as trouble:
+            await interaction.followup.send(f"⚠ {trouble}", ephemeral=True)
+
     @app_commands.command(description="Open the lobby now")
     async def open(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
@@ -178,6 +226,34 @@ class Bedtime(
         )
 
 
+def announcement(bot: BedtimeBot, result: MoveResult, title: str) -> Post:
+    cast = embeds.cast_for(bot.content, result.circle)
+    embed = embeds.events_embed(cast, Phase.LOBBY, title, result.events)
+    return Post([embed] if embed else [])
+
+
+def reminder_ping_problem(interaction: discord.Interaction, campaign: Campaign) -> str | None:
+    """Pinging a role needs it to be mentionable, or the bot to have Mention Everyone."""
+    role_id = campaign.settings.get("reminder_role")
+    guild = interaction.guild
+    if not role_id or guild is None:
+        return None
+    role = guild.get_role(int(role_id))
+    if role is None:
+        return "⚠ I can't find that role in this server, so reminders won't ping anyone."
+    channel = guild.get_channel(campaign.channel_id)
+    me = guild.me
+    can_mention_all = (
+        isinstance(channel, discord.TextChannel) and channel.permissions_for(me).mention_everyone
+    )
+    if role.mentionable or can_mention_all:
+        return None
+    return (
+        f"⚠ Reminders can't ping {role.mention} yet: make the role mentionable (Server Settings → "
+        "Roles → Allow anyone to @mention this role), or give me Mention Everyone."
+    )
+
+
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     needle = current.lower().replace(" ", "_")
     return [app_commands.Choice(name=z, value=z) for z in ZONES if needle in z.lower()][:25]
@@ -192,8 +268,12 @@ def config_embed(bot: BedtimeBot, campaign: Campaign, changed: str | None) -> di
             shown = f"<@&{value}>"
         elif isinstance(value, bool):
             shown = "on" if value else "off"
+        elif rule.key == "reminder_role" and value:
+            shown = f"<@&{value}>"
+        elif rule.key == "reminders":
+            shown = ", ".join(_duration(int(m)) for m in value or []) or "none"
         elif isinstance(value, list):
-            shown = ", ".join(value) or "none"
+            shown = ", ".join(str(v) for v in value) or "none"
         else:
             shown = "—" if value is None else str(value)
         mark = " ✏" if rule.key == changed else ""
@@ -202,6 +282,12 @@ def config_embed(bot: BedtimeBot, campaign: Campaign, changed: str | None) -> di
     return discord.Embed(
         title=title, description=embeds.fit("\n".join(lines), embeds.DESCRIPTION), colour=0x5865F2
     )
+
+
+def _duration(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 class TeardownButton(

@@ -11,7 +11,7 @@ from bot.core.events import Audience, Event
 from bot.core.models import ChronicleEntry
 from bot.core.phases import Phase
 from bot.render import embeds
-from bot.render.text import previously
+from bot.render.text import previously, see_you
 from bot.services import MoveResult
 from cogs.replies import Post
 
@@ -83,7 +83,8 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
             out.append(Post([embeds.reveal_embed(cast, session)], view))
         elif kind == "dawn":
             entry = ChronicleEntry.model_validate(event.data["entry"])
-            out.append(Post([embeds.recap_embed(cast, entry, session.texts)]))
+            closing = see_you(event, cast)
+            out.append(Post([embeds.recap_embed(cast, entry, session.texts, closing)]))
     flush()
     return out
 

@@ -157,9 +157,9 @@ def reveal_embed(cast: Cast, session: Session) -> discord.Embed:
 
 
 def recap_embed(
-    cast: Cast, entry: ChronicleEntry, texts: dict[str, str] | None = None
+    cast: Cast, entry: ChronicleEntry, texts: dict[str, str] | None = None, closing: str = ""
 ) -> discord.Embed:
-    lines = recap(entry, cast, texts)
+    lines = recap(entry, cast, texts) + (["", closing] if closing else [])
     embed = frame(Phase.DAWN, lines[0], lines[1:])
     embed.timestamp = entry.ended_at
     return embed

@@ -37,6 +37,13 @@ class Running:
     def channel(self) -> int:
         return self.fake.channels[0]
 
+    async def tick(self) -> None:
+        """One turn of the scheduler loop, then wait for its posts."""
+        scheduler = self.bot.get_cog("Scheduler")
+        assert scheduler is not None
+        await scheduler.tick()  # type: ignore[attr-defined]
+        await self.fake.settle()
+
 
 async def start_bot(fake: FakeDiscord, db: Path, content: Content, clock: SimClock) -> Running:
     settings = Settings(

@@ -28,6 +28,13 @@ CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
     },
     "bedtime": {
         "setup": [("channel", CHANNEL, True), ("timezone", STRING, False)],
+        "schedule": [
+            ("week", STRING, True),
+            ("weekday", STRING, True),
+            ("time", STRING, True),
+            ("timezone", STRING, False),
+        ],
+        "skip": [],
         "open": [],
         "start": [],
         "glitch": [],
@@ -92,6 +99,31 @@ async def test_sync_registers_exactly_the_designed_commands(
     bedtime = next(c for c in commands if c["name"] == "bedtime")
     assert int(bedtime["default_member_permissions"]) == 1 << 5  # Manage Server
     assert all(c.get("contexts") == [0] for c in commands)  # guild-only
+    schedule = next(o for o in bedtime["options"] if o["name"] == "schedule")
+    choices = {o["name"]: [c["value"] for c in o.get("choices") or []] for o in schedule["options"]}
+    assert choices["week"] == ["first", "second", "third", "fourth", "last"]
+    assert choices["weekday"] == [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+    autocompleted = {
+        f"{c['name']} {sub['name']} {o['name']}"
+        for c in commands
+        for sub in c["options"]
+        for o in sub.get("options") or []
+        if o.get("autocomplete")
+    }
+    assert autocompleted == {
+        "dream join archetype",
+        "bedtime setup timezone",
+        "bedtime schedule timezone",
+        "bedtime config setting",
+    }
     assert not fake.violations
 
 

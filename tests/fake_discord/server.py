@@ -123,6 +123,10 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.interactions: dict[int, Sent] = {}
         self.bot_permissions = ALL
+        self.events: dict[int, dict[str, Any]] = {}
+        self.events_forbidden = False
+        self.pings: list[dict[str, Any]] = []
+        self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
         self._sockets: list[web.WebSocketResponse] = []
@@ -229,13 +233,10 @@ class FakeDiscord:
         # Only new messages with content notify anyone; edits and embeds never ping.
         if creating and body.get("content"):
             mentions = body.get("allowed_mentions")
-            if (
-                mentions is None
-                or mentions.get("parse")
-                or mentions.get("users")
-                or mentions.get("roles")
-            ):
+            if mentions is None or mentions.get("parse") or mentions.get("users"):
                 problems.append(f"a message may ping: allowed_mentions is {mentions!r}")
+            elif mentions.get("roles"):  # recorded: only reminders may ping a named role
+                self.pings.append({"content": body["content"], "roles": mentions["roles"]})
         return problems
 
     async def _route(
@@ -265,10 +266,18 @@ class FakeDiscord:
             return self._callback(int(parts[1]), body, request.query.get("with_response") == "1")
         if parts[0] == "webhooks":
             return self._webhook(method, parts, body)
+        if parts[0] == "guilds" and len(parts) >= 3 and parts[2] == "scheduled-events":
+            return self._event(method, parts, body)
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
             channel = int(parts[1])
             if method == "POST":
-                return _json(self._store(channel, body))
+                nonce = body.get("nonce") if body.get("enforce_nonce") else None
+                if nonce is not None and str(nonce) in self._nonces:
+                    return _json(self.messages[self._nonces[str(nonce)]])  # Discord's dedupe
+                message = self._store(channel, body)
+                if nonce is not None:
+                    self._nonces[str(nonce)] = int(message["id"])
+                return _json(message)
             message_id = int(parts[3])
             if method == "PATCH":
                 return _json(self._edit(message_id, body))
@@ -322,6 +331,43 @@ class FakeDiscord:
         if message is not None:
             result["resource"] = {"type": kind, "message": message}
         return _json(result if with_response else {}, 200)
+
+    def _event(self, method: str, parts: list[str], body: Any) -> web.Response:
+        if self.events_forbidden and method in ("POST", "PATCH"):
+            return _json({"code": 50013, "message": "Missing Permissions"}, 403)
+        if len(parts) == 3:
+            if method == "POST":
+                event_id = snowflake()
+                self.events[event_id] = {
+                    "id": str(event_id),
+                    "guild_id": str(GUILD_ID),
+                    "channel_id": None,
+                    "creator_id": str(BOT_ID),
+                    "creator": BOT.payload(),
+                    "name": body["name"],
+                    "description": body.get("description"),
+                    "scheduled_start_time": body["scheduled_start_time"],
+                    "scheduled_end_time": body.get("scheduled_end_time"),
+                    "privacy_level": body["privacy_level"],
+                    "status": 1,
+                    "entity_type": body["entity_type"],
+                    "entity_id": None,
+                    "entity_metadata": body.get("entity_metadata"),
+                    "user_count": 0,
+                    "image": None,
+                    "recurrence_rule": None,
+                }
+                return _json(self.events[event_id])
+            return _json(list(self.events.values()))
+        event = self.events.get(int(parts[3]))
+        if event is None:
+            return _json({"code": 10070, "message": "Unknown Guild Scheduled Event"}, 404)
+        if method == "PATCH":
+            event.update({k: v for k, v in body.items() if k in event})
+        elif method == "DELETE":
+            del self.events[int(parts[3])]
+            return web.Response(status=204)
+        return _json(event)
 
     def _webhook(self, method: str, parts: list[str], body: Any) -> web.Response:
         token = parts[2]

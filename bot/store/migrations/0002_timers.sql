@@ -5,7 +5,7 @@ ALTER TABLE campaigns ADD COLUMN next_at TEXT;
 CREATE INDEX campaigns_next ON campaigns (next_at) WHERE next_at IS NOT NULL;
 
 CREATE TABLE outbox (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: ids make post nonces
     campaign_id  TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
     session_id   TEXT,
     events       TEXT NOT NULL,
