@@ -23,6 +23,7 @@ from bot.core.models import Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
 from bot.services import MoveResult
+from cogs.chronicle import PageButton
 from cogs.replies import Post, bot_of, campaign_here, fail, guarded, key, private, send_posts
 from cogs.sheet import RenameButton, RetireButton, on_rename
 
@@ -774,6 +775,7 @@ class Controls(commands.Cog):
 
 
 DYNAMIC = (
+    PageButton,
     RenameButton,
     RetireButton,
     JoinButton,

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 import cogs.posts as posts
 from bot.render import embeds
+from cogs.chronicle import chronicle_page
 from cogs.controls import announce_join
 from cogs.replies import (
     Post,
@@ -158,21 +159,14 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         self, interaction: discord.Interaction, session: app_commands.Range[int, 1] | None = None
     ) -> None:
         campaign = await campaign_for_player(interaction)
-        entry = await self.bot.service.chronicle(campaign, session)
-        if entry is None:
-            await private(
-                interaction,
-                "The chronicle has no such session yet."
-                if session
-                else "The chronicle is empty so far.",
+        post = await chronicle_page(self.bot, campaign, session)
+        if post is None:
+            empty = (
+                "The chronicle has no such session yet." if session else "The chronicle is empty."
             )
+            await private(interaction, empty)
             return
-        table = await self.bot.service.table(campaign)
-        cast = embeds.cast_for(self.bot.content, table.circle)
-        texts = await self.bot.service.kept_texts(entry)
-        await interaction.response.send_message(
-            embed=embeds.recap_embed(cast, entry, texts), ephemeral=True
-        )
+        await post.respond(interaction, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -76,3 +76,22 @@ async def test_teardown_asks_first_then_deletes_the_campaign(running: Running) -
     assert "gone" in done.text
     status = await fake.slash(PLAYERS[0], "dream", "status")
     assert "no Bedtime campaign" in status.text
+
+
+async def test_the_chronicle_pages_through_history(running: Running) -> None:
+    fake = await ready_session(running, players=2)
+    for month in range(3):
+        if month:
+            await fake.slash(ADMIN, "bedtime", "open")
+            for player in PLAYERS[:2]:
+                await fake.click(player, fake.latest("Join"), "Join")
+        await fake.slash(ADMIN, "bedtime", "start")
+        await fake.slash(ADMIN, "bedtime", "end")
+    page = await fake.slash(PLAYERS[0], "dream", "chronicle")
+    assert "Session 3 of 3" in page.text
+    earlier = await fake.click(PLAYERS[0], page.message_id or 0, "◀ Earlier")
+    assert "Session 2 of 3" in earlier.text
+    first = await fake.click(PLAYERS[0], page.message_id or 0, "◀ Earlier")
+    assert "Session 1 of 3" in first.text
+    button = fake.find(page.message_id or 0, "◀ Earlier")
+    assert button["disabled"]

@@ -1,0 +1,78 @@
+"""The chronicle, one session a page, with buttons to page through a long history."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import ui
+
+from bot.core.models import Campaign
+from bot.render import embeds
+from cogs.replies import Post, bot_of, guarded
+
+if TYPE_CHECKING:
+    from bot.client import BedtimeBot
+
+CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
+
+
+async def chronicle_page(bot: BedtimeBot, campaign: Campaign, number: int | None) -> Post | None:
+    entry = await bot.service.chronicle(campaign, number)
+    if entry is None:
+        return None
+    latest = await bot.service.chronicle(campaign)
+    last = latest.number if latest else entry.number
+    table = await bot.service.table(campaign)
+    cast = embeds.cast_for(bot.content, table.circle)
+    texts = await bot.service.kept_texts(entry)
+    embed = embeds.recap_embed(cast, entry, texts)
+    embed.set_footer(text=f"Session {entry.number} of {last}")
+    view = ui.View(timeout=None)
+    view.add_item(
+        PageButton(campaign.id, entry.number - 1, "◀ Earlier", disabled=entry.number <= 1)
+    )
+    view.add_item(
+        PageButton(campaign.id, entry.number + 1, "Later ▶", disabled=entry.number >= last)
+    )
+    return Post([embed], view)
+
+
+class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:(?P<number>\d+)"):
+    def __init__(
+        self, campaign_id: str, number: int, label: str = "", disabled: bool = False
+    ) -> None:
+        super().__init__(
+            ui.Button(
+                label=label or f"Session {number}",
+                disabled=disabled,
+                custom_id=f"bt:page:{campaign_id}:{max(number, 0)}",
+            )
+        )
+        self.campaign_id, self.number = campaign_id, number
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> PageButton:
+        return cls(match["campaign"], int(match["number"]))
+
+    @guarded("the chronicle pages")
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        campaign = next(
+            (
+                c
+                for c in await bot.service.campaigns_in(interaction.guild_id or 0)
+                if c.id == self.campaign_id
+            ),
+            None,
+        )
+        post = await chronicle_page(bot, campaign, self.number) if campaign else None
+        if post is None:
+            await interaction.response.send_message(
+                "That page of the chronicle is gone.", ephemeral=True
+            )
+            return
+        await post.update(interaction)
