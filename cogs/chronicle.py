@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import ui
 
-from bot.core.models import Campaign
-from bot.render import embeds
-from cogs.replies import Post, bot_of, guarded
+from bot.content.models import Content
+from bot.core.models import Campaign, ChronicleEntry, Circle
+from bot.render import constellation, embeds
+from cogs.replies import Picture, Post, bot_of, guarded
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -36,7 +37,22 @@ async def chronicle_page(bot: BedtimeBot, campaign: Campaign, number: int | None
     view.add_item(
         PageButton(campaign.id, entry.number + 1, "Later ▶", disabled=entry.number >= last)
     )
-    return Post([embed], view)
+    return Post([embed], view, picture=picture_of(bot.content, entry, table.circle, embed))
+
+
+def picture_of(
+    content: Content, entry: ChronicleEntry, circle: Circle, embed: discord.Embed
+) -> Picture:
+    """The circle's constellation for a recap, shown as the embed's image."""
+    scape = content.dreamscape_by_key.get(entry.dreamscape)
+    name = scape.name if scape else entry.dreamscape
+    keys = [a.key for a in content.archetypes]
+    picture = Picture(
+        f"constellation-{entry.number}.png",
+        lambda: constellation.render(entry, circle, name, keys),
+    )
+    embed.set_image(url=picture.url)
+    return picture
 
 
 class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:(?P<number>\d+)"):

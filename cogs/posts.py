@@ -13,6 +13,7 @@ from bot.core.phases import Phase
 from bot.render import embeds
 from bot.render.text import previously, see_you
 from bot.services import MoveResult
+from cogs.chronicle import picture_of
 from cogs.replies import Post
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
         elif kind == "dawn":
             entry = ChronicleEntry.model_validate(event.data["entry"])
             closing = see_you(event, cast)
-            out.append(Post([embeds.recap_embed(cast, entry, session.texts, closing)]))
+            embed = embeds.recap_embed(cast, entry, session.texts, closing)
+            out.append(Post([embed], picture=picture_of(bot.content, entry, result.circle, embed)))
     flush()
     return out
 

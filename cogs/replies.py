@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import io
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -26,23 +28,51 @@ class NoCampaign(GameError):
     """The channel (or server) has no Bedtime campaign."""
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image attached to a post, drawn off the event loop only when the post is sent."""
+
+    filename: str
+    draw: Callable[[], bytes]
+
+    @property
+    def url(self) -> str:
+        return f"attachment://{self.filename}"
+
+    async def file(self) -> discord.File:
+        data = await asyncio.to_thread(self.draw)
+        return discord.File(io.BytesIO(data), filename=self.filename)
+
+
 @dataclass
 class Post:
-    """One message to send: embeds, and the controls under them."""
+    """One message to send: embeds, the controls under them, and perhaps a picture."""
 
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     content: str | None = None
+    picture: Picture | None = None
+
+    async def files(self) -> list[discord.File]:
+        return [await self.picture.file()] if self.picture else []
 
     async def respond(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
         await interaction.response.send_message(
-            self.content, embeds=self.embeds, view=self.view or MISSING, ephemeral=ephemeral
+            self.content,
+            embeds=self.embeds,
+            view=self.view or MISSING,
+            files=await self.files(),
+            ephemeral=ephemeral,
         )
 
     async def update(self, interaction: discord.Interaction) -> None:
-        """Redraw the message the interaction came from (a type 7 response)."""
+        """Redraw the message the interaction came from (a type 7 response); a new picture
+        replaces the old one."""
         await interaction.response.edit_message(
-            content=self.content, embeds=self.embeds, view=self.view
+            content=self.content,
+            embeds=self.embeds,
+            view=self.view,
+            attachments=await self.files() if self.picture else MISSING,
         )
 
     async def follow(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
@@ -50,11 +80,17 @@ class Post:
             self.content or MISSING,
             embeds=self.embeds,
             view=self.view or MISSING,
+            files=await self.files(),
             ephemeral=ephemeral,
         )
 
     async def edit(self, message: discord.PartialMessage) -> None:
-        await message.edit(content=self.content, embeds=self.embeds, view=self.view)
+        await message.edit(
+            content=self.content,
+            embeds=self.embeds,
+            view=self.view,
+            attachments=await self.files() if self.picture else MISSING,
+        )
 
 
 Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])

@@ -90,6 +90,7 @@ class Scheduler(commands.Cog):
                         post.content,
                         embeds=post.embeds,
                         view=post.view or discord.utils.MISSING,
+                        files=await post.files(),
                         nonce=f"bt{row_id}.{n}",
                         allowed_mentions=_mentions(result),
                     )
@@ -138,13 +139,15 @@ def batched(posts_: list[Post]) -> list[Post]:
         if (
             fits
             and last is not None
+            and not (last.picture and post.picture)
             and len(last.embeds) + len(post.embeds) <= MAX_EMBEDS
             and _size(last) + _size(post) <= embeds.TOTAL
         ):
             last.embeds += post.embeds
             last.view = post.view
+            last.picture = last.picture or post.picture
         else:
-            out.append(Post(list(post.embeds), post.view, post.content))
+            out.append(Post(list(post.embeds), post.view, post.content, post.picture))
     return out
 
 

@@ -64,6 +64,9 @@ async def test_a_session_runs_itself_from_schedule_to_dawn(running: Running) -> 
     assert "Dawn" in everything
     assert "See you next Bedtime: <t:1775329200:f>" in everything  # Sat 4 April, 21:00 CEST
     assert texts(running).count("Bedtime begins") == 2  # never repeated by later ticks
+    recap = next(m for m in fake.messages.values() if "See you next Bedtime" in str(m["embeds"]))
+    assert [a["filename"] for a in recap["attachments"]] == ["constellation-1.png"]
+    assert [f for f, _ in fake.uploads] == ["constellation-1.png"]  # posted once, by channel
     moved = next(iter(fake.events.values()))
     assert moved["scheduled_start_time"].startswith("2026-04-04T19:00")
     assert not fake.violations

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
+from PIL import Image
+
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.fake_discord import FakeDiscord, Sent, User
 
@@ -109,9 +114,17 @@ async def test_a_whole_session_from_setup_to_dawn_then_the_next_month(running: R
     assert "Dawn" in ended.text
     assert "What changed" in ended.text
 
+    recap = _with_picture(fake, "What changed")
+    assert recap["embeds"][-1]["image"]["url"] == "attachment://constellation-1.png"
+    assert [a["filename"] for a in recap["attachments"]] == ["constellation-1.png"]
+    _assert_png(fake, "constellation-1.png")
+
     chronicle = await fake.slash(PLAYERS[2], "dream", "chronicle")
     assert chronicle.ephemeral
     assert "session 1" in chronicle.text
+    shown_again = fake.messages[chronicle.message_id or 0]
+    assert shown_again["embeds"][0]["image"]["url"] == "attachment://constellation-1.png"
+    assert shown_again["attachments"][0]["size"] > 0
 
     again = await fake.slash(ADMIN, "bedtime", "open")
     assert "Previously at Bedtime" in again.text
@@ -122,6 +135,20 @@ async def test_a_whole_session_from_setup_to_dawn_then_the_next_month(running: R
     assert sheet.ephemeral
     assert "Lucidity" in sheet.text
     assert "Rename" in sheet.text
+
+
+def _with_picture(fake: FakeDiscord, text: str) -> dict[str, Any]:
+    return next(
+        m for m in reversed(fake.messages.values()) if m["attachments"] and text in str(m["embeds"])
+    )
+
+
+def _assert_png(fake: FakeDiscord, filename: str) -> None:
+    data = next(d for f, d in reversed(fake.uploads) if f == filename)
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        assert image.size == (800, 450)
+    assert len(data) < 200 * 1024
 
 
 def _character_option(fake: FakeDiscord, message_id: int, name: str) -> str:

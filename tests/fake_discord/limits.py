@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+MAX_FILES = 10
+MAX_FILE_BYTES = 10 * 1024 * 1024  # the upload limit in a server without boosts
 
 
 def message(body: dict[str, Any]) -> list[str]:

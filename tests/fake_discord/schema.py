@@ -79,12 +79,13 @@ def _rebase(schema: Any) -> Any:
     return schema
 
 
-def _snowflakes_as_strings(value: Any) -> Any:
-    """discord.py sends some snowflakes as integers where the spec says strings; accept both."""
+def _snowflakes_as_strings(value: Any, key: str = "") -> Any:
+    """discord.py sends some snowflakes as integers where the spec says strings (large ids, and
+    an upload's index as `attachments[].id`); accept both."""
     if isinstance(value, dict):
-        return {k: _snowflakes_as_strings(v) for k, v in value.items()}
+        return {k: _snowflakes_as_strings(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_snowflakes_as_strings(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and value > 2**32:
+    if isinstance(value, int) and not isinstance(value, bool) and (value > 2**32 or key == "id"):
         return str(value)
     return value

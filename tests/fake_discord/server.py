@@ -126,6 +126,7 @@ class FakeDiscord:
         self.events: dict[int, dict[str, Any]] = {}
         self.events_forbidden = False
         self.pings: list[dict[str, Any]] = []
+        self.uploads: list[tuple[str, bytes]] = []  # (filename, data), in the order received
         self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
@@ -205,12 +206,39 @@ class FakeDiscord:
     async def _multipart(self, request: web.Request) -> Any:
         reader = await request.multipart()
         body: Any = None
+        files = []
         async for part in reader:
             if part.name == "payload_json":  # type: ignore[union-attr]
                 body = json.loads(await part.text())  # type: ignore[union-attr]
             else:
-                await part.read()  # type: ignore[union-attr]
+                data = bytes(await part.read())  # type: ignore[union-attr]
+                files.append((part.filename or "", data))  # type: ignore[union-attr]
+        if len(files) > limits.MAX_FILES:
+            self.violations.append(f"{len(files)} files in one message (max {limits.MAX_FILES})")
+        for filename, data in files:
+            if len(data) > limits.MAX_FILE_BYTES:
+                self.violations.append(f"{filename} is {len(data)} bytes (max 10 MiB)")
+        self.uploads += files
         return body
+
+    def _attachments(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Attachments as Discord describes them, for the files this request uploaded."""
+        out = []
+        for attachment in body.get("attachments") or []:
+            name = attachment.get("filename", "")
+            size = next((len(d) for f, d in reversed(self.uploads) if f == name), 0)
+            attachment_id = snowflake()
+            out.append(
+                {
+                    "id": str(attachment_id),
+                    "filename": name,
+                    "size": size,
+                    "url": f"http://127.0.0.1/attachments/{attachment_id}/{name}",
+                    "proxy_url": f"http://127.0.0.1/attachments/{attachment_id}/{name}",
+                    "content_type": "image/png" if name.endswith(".png") else None,
+                }
+            )
+        return out
 
     def _limits(self, method: str, path: str, body: Any) -> list[str]:
         if body is None:
@@ -230,6 +258,15 @@ class FakeDiscord:
 
     def _message(self, body: dict[str, Any], *, creating: bool) -> list[str]:
         problems = limits.message(body)
+        if creating:  # an embed's attachment:// image must be one of this message's files
+            attached = {a.get("filename") for a in body.get("attachments") or []}
+            for embed in body.get("embeds") or []:
+                url = (embed.get("image") or {}).get("url", "")
+                if (
+                    url.startswith("attachment://")
+                    and url.removeprefix("attachment://") not in attached
+                ):
+                    problems.append(f"embed image {url} is not attached")
         # Only new messages with content notify anyone; edits and embeds never ping.
         if creating and body.get("content"):
             mentions = body.get("allowed_mentions")
@@ -407,7 +444,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self._attachments(body),
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
             "pinned": False,
@@ -432,6 +469,8 @@ class FakeDiscord:
                 message[key] = (
                     body[key] if body[key] is not None else ([] if key != "content" else "")
                 )
+        if "attachments" in body:
+            message["attachments"] = self._attachments(body)
         message["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
         return message
 
