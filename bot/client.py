@@ -11,13 +11,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.content import Content
-from bot.services import Bedtime, Clock, system_clock
+from bot.services import Bedtime, Clock, Safety, system_clock
 from bot.settings import Settings
 from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls", "cogs.timers")
+EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls", "cogs.privacy", "cogs.timers")
 
 
 def point_at(settings: Settings) -> None:
@@ -71,15 +71,22 @@ class BedtimeBot(commands.Bot):
         self.run_timers = run_timers
         self.database: Database | None = None
         self._service: Bedtime | None = None
+        self._safety: Safety | None = None
 
     @property
     def service(self) -> Bedtime:
         assert self._service is not None, "the store opens in setup_hook"
         return self._service
 
+    @property
+    def safety(self) -> Safety:
+        assert self._safety is not None, "the store opens in setup_hook"
+        return self._safety
+
     async def setup_hook(self) -> None:
         self.database = await Database.open(self.settings.database_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng)
+        self._safety = Safety(self._service)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:

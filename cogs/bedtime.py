@@ -11,13 +11,26 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 import cogs.posts as posts
+import cogs.prompts as prompt_pages
 import cogs.timers as timers
-from bot.core import calendar, house_rules
+from bot.content.models import Category, Rating
+from bot.core import calendar, house_rules, prompts
+from bot.core.errors import BadPrompt
 from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.render import embeds
 from bot.services import MoveResult
-from cogs.replies import Post, bot_of, campaign_here, guarded, key, private, send_posts
+from cogs.replies import (
+    NotHost,
+    Post,
+    bot_of,
+    campaign_here,
+    guarded,
+    is_host,
+    key,
+    private,
+    send_posts,
+)
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -29,21 +42,6 @@ NEEDED = {
     "attach_files": "Attach Files",
 }
 ZONES = sorted(available_timezones())
-
-
-class NotHost(app_commands.CheckFailure):
-    pass
-
-
-async def is_host(interaction: discord.Interaction, campaign: Campaign | None) -> bool:
-    member = interaction.user
-    if not isinstance(member, discord.Member):
-        return False
-    # The interaction carries the member's resolved permissions; no member cache needed.
-    if interaction.permissions.manage_guild:
-        return True
-    role = (campaign.settings.get("host_role") if campaign else None) or 0
-    return any(r.id == role for r in member.roles)
 
 
 @app_commands.guild_only()
@@ -213,6 +211,107 @@ class Bedtime(
             if current.lower() in rule.key
         ][:25]
 
+    @app_commands.command(description="Delete a user's data on request")
+    @app_commands.describe(user="The user, even one who has left the server")
+    async def forget(self, interaction: discord.Interaction, user: discord.User) -> None:
+        assert interaction.guild_id is not None
+        forgotten = await self.bot.safety.forget(user.id, interaction.guild_id)
+        await private(
+            interaction,
+            "Done: their characters, bonds, boundaries and kept confessions in this server are "
+            "deleted, and past chronicles speak of “a dreamer who has left”."
+            if forgotten
+            else "Bedtime has nothing stored about that user in this server.",
+        )
+
+    prompts = app_commands.Group(name="prompts", description="The campaign's own prompts")
+
+    @prompts.command(name="add", description="Add a custom prompt")
+    @app_commands.describe(
+        category="What kind of confession it asks for",
+        text="The prompt, at most 300 characters; {other} names another dreamer",
+        rating="How intense it is (gentle by default)",
+        topics="Topic keys it touches, separated by commas",
+    )
+    @app_commands.choices(
+        category=[app_commands.Choice(name=c.value, value=c.value) for c in Category],
+        rating=[app_commands.Choice(name=r.value, value=r.value) for r in Rating],
+    )
+    async def prompts_add(
+        self,
+        interaction: discord.Interaction,
+        category: app_commands.Choice[str],
+        text: app_commands.Range[str, 1, 300],
+        rating: app_commands.Choice[str] | None = None,
+        topics: str | None = None,
+    ) -> None:
+        campaign = await campaign_here(interaction)
+        fields = {
+            "category": category.value,
+            "text": text,
+            "rating": rating.value if rating else "gentle",
+            "topics": topics or "",
+        }
+        added = await self.bot.safety.add_prompt(campaign, fields)
+        await private(
+            interaction,
+            f"Added `{added.id}` ({added.category.value}, {added.rating.value}): "
+            f"{discord.utils.escape_markdown(added.text)}",
+        )
+
+    @prompts_add.autocomplete("topics")
+    async def _topics(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return topic_choices(self.bot, current)
+
+    @prompts.command(name="remove", description="Remove a custom prompt")
+    @app_commands.describe(prompt="The prompt to remove")
+    async def prompts_remove(self, interaction: discord.Interaction, prompt: str) -> None:
+        campaign = await campaign_here(interaction)
+        removed = await self.bot.safety.remove_prompt(campaign, prompt.strip())
+        await private(interaction, f"Removed: {discord.utils.escape_markdown(removed.text)}")
+
+    @prompts_remove.autocomplete("prompt")
+    async def _own_prompts(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return []
+        campaign = await self.bot.service.campaign(interaction.guild_id, interaction.channel_id)
+        if campaign is None:
+            return []
+        return prompt_pages.choices(await self.bot.safety.prompts(campaign), current)
+
+    @prompts.command(name="list", description="List the campaign's prompts, paged")
+    async def prompts_list(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_here(interaction)
+        post = await prompt_pages.listing(self.bot, campaign, 1)
+        await post.respond(interaction, ephemeral=True)
+
+    @prompts.command(name="import", description="Import a prompt pack from a JSON or TOML file")
+    @app_commands.describe(file="A .json or .toml file of prompts, at most 256 KiB")
+    async def prompts_import(
+        self, interaction: discord.Interaction, file: discord.Attachment
+    ) -> None:
+        campaign = await campaign_here(interaction)
+        if file.size > prompts.MAX_PACK_BYTES:
+            raise BadPrompt(f"The file is {file.size // 1024} KiB; a pack may be at most 256 KiB.")
+        if not file.filename.lower().endswith((".json", ".toml")):
+            raise BadPrompt("Attach a .json or .toml file.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            await private(interaction, "I couldn't download that file. Please try again.")
+            return
+        added = await self.bot.safety.import_prompts(campaign, data, file.filename)
+        await private(
+            interaction,
+            f"Imported {len(added)} prompt{'s' if len(added) != 1 else ''}. "
+            "See them with `/bedtime prompts list`.",
+        )
+
     @app_commands.command(description="Delete the campaign in this channel, after a confirmation")
     async def teardown(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
@@ -252,6 +351,19 @@ def reminder_ping_problem(interaction: discord.Interaction, campaign: Campaign) 
         f"⚠ Reminders can't ping {role.mention} yet: make the role mentionable (Server Settings → "
         "Roles → Allow anyone to @mention this role), or give me Mention Everyone."
     )
+
+
+def topic_choices(bot: BedtimeBot, current: str) -> list[app_commands.Choice[str]]:
+    """Completes the last of comma-separated topic keys, keeping those before it."""
+    *before, last = current.split(",")
+    done = [t.strip() for t in before if t.strip()]
+    head = ",".join(done)
+    prefix = f"{head}," if head else ""
+    return [
+        app_commands.Choice(name=f"{prefix}{t.key}"[:100], value=f"{prefix}{t.key}"[:100])
+        for t in bot.content.topics
+        if last.strip().lower() in t.key and t.key not in done
+    ][:25]
 
 
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
@@ -324,7 +436,7 @@ class TeardownButton(
 
 
 async def setup(bot: commands.Bot) -> None:
-    bot.add_dynamic_items(TeardownButton)
+    bot.add_dynamic_items(TeardownButton, prompt_pages.PromptPage)
     await bot.add_cog(Bedtime(bot))  # type: ignore[arg-type]
 
 

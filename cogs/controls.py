@@ -24,7 +24,19 @@ from bot.core.phases import Phase
 from bot.render import embeds
 from bot.services import MoveResult
 from cogs.chronicle import PageButton
-from cogs.replies import Post, bot_of, campaign_here, fail, guarded, key, private, send_posts
+from cogs.replies import (
+    NotHost,
+    Post,
+    bot_of,
+    campaign_here,
+    fail,
+    follow_all,
+    guarded,
+    is_host,
+    key,
+    private,
+    send_posts,
+)
 from cogs.sheet import RenameButton, RetireButton, on_rename
 
 if TYPE_CHECKING:
@@ -336,8 +348,7 @@ async def round_moved(
         return
     await interaction.response.edit_message(content="✨ Done.", view=None)
     await _edit_message(interaction, round_message, out[0])
-    for post in out[1:]:
-        await post.follow(interaction)
+    await follow_all(interaction, out[1:])
 
 
 async def _signature_needs_target(interaction: discord.Interaction, campaign: Any) -> bool:
@@ -575,8 +586,7 @@ async def glitch_moved(interaction: discord.Interaction, result: MoveResult, tha
         await interaction.response.edit_message(embeds=[done], view=None)
     else:
         await interaction.response.send_message(embed=done, ephemeral=True)
-    for post in posts.posts_for(bot, result):
-        await post.follow(interaction)
+    await follow_all(interaction, posts.posts_for(bot, result))
 
 
 # --- the reveal ----------------------------------------------------------------------------------
@@ -612,11 +622,7 @@ class HearButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hear:{SID}:{CID}
             session_id=self.session_id,
         )
         assert result.session is not None
-        cast = embeds.cast_for(bot.content, result.circle)
-        view = reveal_view(result.session) if result.session.phase is Phase.RESONANCE else None
-        await interaction.response.edit_message(
-            embed=embeds.reveal_embed(cast, result.session), view=view
-        )
+        await reveal_post(bot, result.circle, result.session).update(interaction)
 
 
 class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P<glitch>\d+)"):
@@ -650,9 +656,92 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
             await private(interaction, f"You drift back toward the dream. Waiting for {left} more.")
             return
         assert result.session is not None
-        cast = embeds.cast_for(bot.content, result.circle)
-        closed = Post([embeds.reveal_embed(cast, result.session)], None)
+        closed = reveal_post(bot, result.circle, result.session)
         await send_posts(interaction, [closed, *posts.posts_for(bot, result)], update=True)
+
+
+class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<glitch>\d+)"):
+    """For hosts only: hide an abusive confession. Nothing about it reveals the author."""
+
+    def __init__(self, session_id: str, glitch: int) -> None:
+        super().__init__(
+            ui.Button(
+                label="Hide a confession (host)",
+                emoji="🛡",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"bt:hide:{session_id}:{glitch}",
+            )
+        )
+        self.session_id, self.glitch = session_id, glitch
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> HideButton:
+        return cls(match["session"], int(match["glitch"]))
+
+    @guarded("hiding a confession")
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        campaign = await campaign_here(interaction)
+        if not await is_host(interaction, campaign):
+            raise NotHost("Only admins or the host role can hide a confession.")
+        session = await bot.service.session(campaign, self.session_id)
+        glitch = session.glitches[self.glitch - 1]
+        options = [
+            discord.SelectOption(
+                label=f"{n}. {c.category.value}",
+                value=c.id,
+                description=embeds.fit(session.texts[c.id], 100),
+            )
+            for n, c_id in enumerate(glitch.reveal_order, start=1)
+            if (c := glitch.confession(c_id)) is not None and c_id in session.texts
+        ]
+        if not options:
+            await private(interaction, "There is no confession text left to hide here.")
+            return
+        view = ui.View(timeout=None)
+        view.add_item(HidePick(self.session_id, self.glitch, options))
+        await interaction.response.send_message(
+            "Which confession should disappear? Its text is deleted everywhere, and nobody is "
+            "told who wrote it.",
+            view=view,
+            ephemeral=True,
+        )
+
+
+class HidePick(ui.DynamicItem[ui.Select[Any]], template=rf"bt:hidepick:{SID}:(?P<glitch>\d+)"):
+    def __init__(
+        self, session_id: str, glitch: int, options: list[discord.SelectOption] | None = None
+    ) -> None:
+        super().__init__(
+            ui.Select(
+                placeholder="Choose the confession to hide",
+                options=options or [discord.SelectOption(label="…", value="none")],
+                custom_id=f"bt:hidepick:{session_id}:{glitch}",
+            )
+        )
+        self.session_id, self.glitch = session_id, glitch
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
+    ) -> HidePick:
+        return cls(match["session"], int(match["glitch"]))
+
+    @guarded("hiding a confession")
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = bot_of(interaction)
+        campaign = await campaign_here(interaction)
+        if not await is_host(interaction, campaign):
+            raise NotHost("Only admins or the host role can hide a confession.")
+        chosen = _values(interaction)
+        result = await bot.safety.hide(campaign, self.session_id, chosen[0] if chosen else "")
+        await interaction.response.edit_message(
+            content="Hidden. The text is gone, and nobody was told who wrote it.", view=None
+        )
+        assert result.session is not None
+        await redraw_reveals(bot, result.circle, result.session)
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -696,7 +785,40 @@ def reveal_view(session: Session) -> ui.View:
     for n, confession_id in enumerate(glitch.reveal_order[:20], start=1):
         view.add_item(HearButton(session.id, confession_id, n))
     view.add_item(ReadyButton(session.id, glitch.number))
+    view.add_item(HideButton(session.id, glitch.number))
     return view
+
+
+def reveal_post(
+    bot: BedtimeBot, circle: Circle, session: Session, number: int | None = None
+) -> Post:
+    """A glitch's reveal message as it should look now: live with its buttons while the circle
+    resonates; afterwards with only the host's Hide, while any text is left to hide."""
+    glitch = session.glitches[-1] if number is None else session.glitches[number - 1]
+    live = session.phase is Phase.RESONANCE and session.glitch is glitch
+    view = reveal_view(session) if live else None
+    if not live and any(c in session.texts for c in glitch.reveal_order):
+        view = ui.View(timeout=None)
+        view.add_item(HideButton(session.id, glitch.number))
+    embed = embeds.reveal_embed(embeds.cast_for(bot.content, circle), session, glitch.number)
+    return Post([embed], view, reveals=(session.id, glitch.number))
+
+
+async def redraw_reveals(bot: BedtimeBot, circle: Circle, session: Session) -> bool:
+    """Edit every message that revealed this session's confessions to match what is kept.
+    True when all of them are done (or gone from Discord)."""
+    done = True
+    for number, channel_id, message_id in await bot.safety.reveal_messages(session.id):
+        channel = bot.get_partial_messageable(channel_id)
+        post = reveal_post(bot, circle, session, number)
+        try:
+            await post.edit(channel.get_partial_message(message_id))
+        except discord.NotFound:
+            continue  # deleted by someone: nothing left to edit
+        except discord.HTTPException:
+            log.warning("Could not edit a reveal message in channel %s", channel_id)
+            done = False
+    return done
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -789,6 +911,8 @@ DYNAMIC = (
     SoftenButton,
     HearButton,
     ReadyButton,
+    HideButton,
+    HidePick,
 )
 
 

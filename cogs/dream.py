@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands
+from discord import app_commands, ui
 from discord.ext import commands
 
 import cogs.posts as posts
+import cogs.privacy as privacy
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
 from cogs.controls import announce_join
@@ -167,6 +168,41 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
             await private(interaction, empty)
             return
         await post.respond(interaction, ephemeral=True)
+
+    @app_commands.command(description="Set your private lines and veils")
+    async def boundaries(self, interaction: discord.Interaction) -> None:
+        campaign = await campaign_for_player(interaction)
+        mine = await self.bot.safety.boundaries(campaign, interaction.user.id)
+        await interaction.response.send_message(
+            privacy.describe(self.bot.content, mine),
+            view=privacy.boundaries_view(self.bot.content, campaign.id, mine),
+            ephemeral=True,
+        )
+
+    @app_commands.command(description="Export your data as a JSON file, privately")
+    async def mydata(self, interaction: discord.Interaction) -> None:
+        everything = await self.bot.safety.export(interaction.user.id)
+        if everything is None:
+            await private(interaction, "Bedtime has nothing stored about you.")
+            return
+        await interaction.response.send_message(
+            "Everything Bedtime stores about you. Only you can see this.",
+            file=privacy.data_file(everything),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="forget-me", description="Delete your data, after a confirmation")
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        view = ui.View(timeout=None)
+        view.add_item(privacy.ForgetButton())
+        await interaction.response.send_message(
+            "Delete everything Bedtime stores about you, in every server: your characters, "
+            "their bonds, your rest log, boundaries and any kept confessions? Past chronicles "
+            "will speak of “a dreamer who has left”. This can't be undone. "
+            "To keep your data, just dismiss this message.",
+            view=view,
+            ephemeral=True,
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

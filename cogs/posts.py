@@ -80,8 +80,7 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
                 Post([embeds.glitch_embed(cast, session, events)], controls.glitch_view(session))
             )
         elif kind == "revealed":
-            view = controls.reveal_view(session) if session.phase is Phase.RESONANCE else None
-            out.append(Post([embeds.reveal_embed(cast, session)], view))
+            out.append(controls.reveal_post(bot, result.circle, session))
         elif kind == "dawn":
             entry = ChronicleEntry.model_validate(event.data["entry"])
             closing = see_you(event, cast)

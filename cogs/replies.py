@@ -28,6 +28,21 @@ class NoCampaign(GameError):
     """The channel (or server) has no Bedtime campaign."""
 
 
+class NotHost(discord.app_commands.CheckFailure):
+    """Only admins (Manage Server) or the campaign's host role."""
+
+
+async def is_host(interaction: discord.Interaction, campaign: Campaign | None) -> bool:
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    # The interaction carries the member's resolved permissions; no member cache needed.
+    if interaction.permissions.manage_guild:
+        return True
+    role = (campaign.settings.get("host_role") if campaign else None) or 0
+    return any(r.id == role for r in member.roles)
+
+
 @dataclass(frozen=True)
 class Picture:
     """An image attached to a post, drawn off the event loop only when the post is sent."""
@@ -46,26 +61,34 @@ class Picture:
 
 @dataclass
 class Post:
-    """One message to send: embeds, the controls under them, and perhaps a picture."""
+    """One message to send: embeds, the controls under them, and perhaps a picture.
+
+    `reveals` names the session and glitch whose confession text the message shows, so that the
+    bot can edit the text away when it is deleted. Each way of sending returns the message id."""
 
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     content: str | None = None
     picture: Picture | None = None
+    reveals: tuple[str, int] | None = None  # (session id, glitch number)
 
     async def files(self) -> list[discord.File]:
         return [await self.picture.file()] if self.picture else []
 
-    async def respond(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
-        await interaction.response.send_message(
+    async def respond(
+        self, interaction: discord.Interaction, *, ephemeral: bool = False
+    ) -> int | None:
+        callback = await interaction.response.send_message(
             self.content,
             embeds=self.embeds,
             view=self.view or MISSING,
             files=await self.files(),
             ephemeral=ephemeral,
         )
+        resource = callback.resource
+        return resource.id if isinstance(resource, discord.InteractionMessage) else None
 
-    async def update(self, interaction: discord.Interaction) -> None:
+    async def update(self, interaction: discord.Interaction) -> int | None:
         """Redraw the message the interaction came from (a type 7 response); a new picture
         replaces the old one."""
         await interaction.response.edit_message(
@@ -74,15 +97,20 @@ class Post:
             view=self.view,
             attachments=await self.files() if self.picture else MISSING,
         )
+        return interaction.message.id if interaction.message else None
 
-    async def follow(self, interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
-        await interaction.followup.send(
+    async def follow(
+        self, interaction: discord.Interaction, *, ephemeral: bool = False
+    ) -> int | None:
+        message = await interaction.followup.send(
             self.content or MISSING,
             embeds=self.embeds,
             view=self.view or MISSING,
             files=await self.files(),
             ephemeral=ephemeral,
+            wait=True,
         )
+        return message.id
 
     async def edit(self, message: discord.PartialMessage) -> None:
         await message.edit(
@@ -91,6 +119,11 @@ class Post:
             view=self.view,
             attachments=await self.files() if self.picture else MISSING,
         )
+
+    async def remember(self, bot: BedtimeBot, channel_id: int | None, sent: int | None) -> None:
+        """Note where a reveal went, for retention and moderation edits later."""
+        if self.reveals and channel_id and sent:
+            await bot.safety.remember_reveal(*self.reveals, channel_id, sent)
 
 
 Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])
@@ -197,13 +230,20 @@ async def send_posts(
         return
     first, rest = posts[0], posts[1:]
     if interaction.response.is_done():
-        await first.follow(interaction)
+        sent = await first.follow(interaction)
     elif update:
-        await first.update(interaction)
+        sent = await first.update(interaction)
     else:
-        await first.respond(interaction)
-    for post in rest:
-        await post.follow(interaction)
+        sent = await first.respond(interaction)
+    await first.remember(bot_of(interaction), interaction.channel_id, sent)
+    await follow_all(interaction, rest)
+
+
+async def follow_all(interaction: discord.Interaction, posts: list[Post]) -> None:
+    """Follow-ups to the circle through the interaction's token, each remembered if a reveal."""
+    bot = bot_of(interaction)
+    for post in posts:
+        await post.remember(bot, interaction.channel_id, await post.follow(interaction))
 
 
 __all__ = ["NoSession"]

@@ -14,6 +14,7 @@ import discord
 from discord.ext import commands, tasks
 
 import cogs.posts as posts
+import cogs.privacy as privacy
 from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -64,6 +65,7 @@ class Scheduler(commands.Cog):
             except Exception:
                 log.exception("Timers for campaign %s failed", campaign.id)
         await self.drain()
+        await privacy.tidy(self.bot)
 
     async def drain(self) -> None:
         owed = await self.bot.service.outbox()
@@ -86,7 +88,7 @@ class Scheduler(commands.Cog):
             batch = batched(_posts(self.bot, result))
             try:
                 for n, post in enumerate(batch):
-                    await channel.send(
+                    message = await channel.send(
                         post.content,
                         embeds=post.embeds,
                         view=post.view or discord.utils.MISSING,
@@ -94,6 +96,7 @@ class Scheduler(commands.Cog):
                         nonce=f"bt{row_id}.{n}",
                         allowed_mentions=_mentions(result),
                     )
+                    await post.remember(self.bot, channel.id, message.id)
             except discord.Forbidden:
                 log.warning("No permission to post in channel %s; dropping owed post", channel.id)
             except discord.HTTPException:
@@ -146,8 +149,9 @@ def batched(posts_: list[Post]) -> list[Post]:
             last.embeds += post.embeds
             last.view = post.view
             last.picture = last.picture or post.picture
+            last.reveals = last.reveals or post.reveals
         else:
-            out.append(Post(list(post.embeds), post.view, post.content, post.picture))
+            out.append(Post(list(post.embeds), post.view, post.content, post.picture, post.reveals))
     return out
 
 

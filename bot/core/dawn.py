@@ -83,7 +83,7 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
                     for cid in g.reveal_order
                     if (c := g.confession(cid)) and c.status is ConfessionStatus.SHARED
                 ],
-                dark=sum(c.status is not ConfessionStatus.SHARED for c in g.confessions.values()),
+                dark=len(g.confessions) - len(g.reveal_order),
                 resonances=len(g.resonances),
                 adrift=g.adrift,
                 reset=g.reset,

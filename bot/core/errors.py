@@ -95,3 +95,15 @@ class RestTooSoon(GameError):
 
 class NoCharacter(GameError):
     """The player has no character in this campaign."""
+
+
+class BadPrompt(GameError):
+    """A custom prompt that can't be added, removed or imported, and why."""
+
+
+class BadBoundaries(GameError):
+    """Lines or veils outside the campaign's topic vocabulary."""
+
+
+class NotFound(GameError):
+    """Nothing stored by that name or id."""

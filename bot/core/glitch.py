@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import dealer
+from bot.core import dealer, prompts
 from bot.core.errors import (
     AlreadyConfessed,
     BadConfession,
@@ -113,9 +113,8 @@ def _deal(
         ceiling=session.rules.rating_ceiling,
         excluded=frozenset(session.rules.excluded_topics),
     )
-    dealt = dealer.deal(
-        move.content.prompts, seat, others, table, move.rng, gentle_only=gentle_only
-    )
+    pool = prompts.pool(move.content, circle, session.rules)
+    dealt = dealer.deal(pool, seat, others, table, move.rng, gentle_only=gentle_only)
     character.seen[dealt.prompt.id] = circle.campaign.deal_count
     circle.campaign.deal_count += 1
     return Confession(

@@ -137,6 +137,11 @@ RULES: dict[str, HouseRule] = {
         HouseRule("keep_confessions", "keep shared confessions in the chronicle (on/off)", _switch),
         HouseRule("rating_ceiling", "most intense prompts allowed", _rating),
         HouseRule("excluded_topics", "topics no prompt may touch, comma-separated", _topics),
+        HouseRule(
+            "builtin_prompts",
+            "deal the built-in prompts besides the campaign's own (on/off)",
+            _switch,
+        ),
         HouseRule("host_role", "a role that may run sessions besides Manage Server", _role),
         HouseRule("reminders", "reminders before a session, like 24h, 1h (or none)", _reminders),
         HouseRule("reminder_role", "a role the reminders ping (or none)", _role),

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.content.models import Category, Rating, Rules
+from bot.content.models import Category, Prompt, Rating, Rules
 from bot.core.phases import ACTIVE_PHASES, GLITCH_PHASES, Phase
 
 
@@ -43,6 +43,7 @@ class SessionRules(State):
     keep_confessions: bool = False
     rating_ceiling: Rating = Rating.INTENSE
     excluded_topics: list[str] = Field(default_factory=list)
+    builtin_prompts: bool = True
 
     @classmethod
     def from_rules(cls, rules: Rules, overrides: dict[str, Any] | None = None) -> SessionRules:
@@ -122,6 +123,7 @@ class Circle(State):
     characters: dict[str, Character] = Field(default_factory=dict)
     bonds: dict[str, int] = Field(default_factory=dict)
     boundaries: dict[str, Boundaries] = Field(default_factory=dict)  # by player id
+    prompts: list[Prompt] = Field(default_factory=list)  # the campaign's own, oldest first
 
     def bond(self, a: str, b: str) -> int:
         return self.bonds.get(bond_key(a, b), 0)

@@ -1,11 +1,12 @@
-"""The host's protocols: force a glitch, the emergency reset, and dawn on demand."""
+"""The host's protocols: force a glitch, the emergency reset, dawn on demand, and hiding an
+abusive confession without learning who wrote it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot.core.dawn import dawn
-from bot.core.errors import GlitchLimit, WrongPhase
+from bot.core.errors import GlitchLimit, NotFound, WrongPhase
 from bot.core.events import Event, to_circle
 from bot.core.glitch import begin_glitch, carry_on, recover, reveal
 from bot.core.models import Circle, Condition, ConfessionStatus, Session
@@ -81,3 +82,21 @@ def end_now(move: Move, circle: Circle, session: Session) -> list[Event]:
     if session.phase is not Phase.DREAMING:
         raise WrongPhase(f"Only a session under way can end: {describe(session.phase)}.")
     return events + dawn(move, circle, session)
+
+
+def hide(session: Session, confession_id: str) -> list[Event]:
+    """Remove a revealed confession's text everywhere. Works after dawn too, for kept texts.
+
+    The event names the confession and its place in the reveal, never its author.
+    """
+    for glitch in session.glitches:
+        confession = glitch.confession(confession_id)
+        if confession is None or confession_id not in glitch.reveal_order:
+            continue
+        if confession.status is ConfessionStatus.HIDDEN:
+            raise NotFound("That confession is already hidden.")
+        confession.status = ConfessionStatus.HIDDEN
+        session.texts.pop(confession_id, None)
+        place = glitch.reveal_order.index(confession_id) + 1
+        return [to_circle("hidden", glitch=glitch.number, place=place)]
+    raise NotFound("That confession was never revealed in this session.")

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.content import Content, load_content
+from bot.core import prompts
 from bot.core.errors import GameError
 from bot.core.events import Audience
 from bot.core.models import Campaign, Circle, Condition, Confession, ConfessionStatus, Session
@@ -282,7 +283,7 @@ class Terminal:
                 return
 
     def prompt_text(self, circle: Circle, confession: Confession) -> str:
-        prompt = self.content.prompt_by_id[confession.prompt_id]
+        prompt = prompts.find(self.content, circle, confession.prompt_id)
         other = circle.characters.get(confession.other or "")
         name = other.name if other else "someone"
         return f"[{prompt.category.value}] " + prompt.text.format(other=name)

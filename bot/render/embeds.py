@@ -123,8 +123,9 @@ def glitch_embed(cast: Cast, session: Session, events: list[Event]) -> discord.E
     return embed
 
 
-def reveal_embed(cast: Cast, session: Session) -> discord.Embed:
-    glitch = session.glitches[-1]
+def reveal_embed(cast: Cast, session: Session, number: int | None = None) -> discord.Embed:
+    """A glitch's reveal (the latest by default). Text that is gone shows as gone."""
+    glitch = session.glitches[-1] if number is None else session.glitches[number - 1]
     open_now = session.phase is Phase.RESONANCE and session.glitch is glitch
     embed = frame(Phase.RESONANCE, "The collective consciousness opens", [])
     budget = TOTAL - 400
@@ -134,8 +135,10 @@ def reveal_embed(cast: Cast, session: Session) -> discord.Embed:
             continue
         if confession.status is ConfessionStatus.HIDDEN:
             text = "*hidden by the host*"
+        elif confession_id in session.texts:
+            text = "“" + cast.escape(session.texts[confession_id]) + "”"
         else:
-            text = "“" + cast.escape(session.texts.get(confession_id, "")) + "”"
+            text = "*the words faded at dawn*"
         author = ""
         if session.rules.named_reveals:
             author = f" — {cast.name(confession.author)}"

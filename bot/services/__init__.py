@@ -5,5 +5,15 @@ The Discord cogs, the terminal game and the timers all go through here.
 
 from bot.services.bedtime import Bedtime, Clock, MoveResult, RestResult, Table
 from bot.services.clock import SimClock, system_clock
+from bot.services.safety import Safety
 
-__all__ = ["Bedtime", "Clock", "MoveResult", "RestResult", "SimClock", "Table", "system_clock"]
+__all__ = [
+    "Bedtime",
+    "Clock",
+    "MoveResult",
+    "RestResult",
+    "Safety",
+    "SimClock",
+    "Table",
+    "system_clock",
+]

@@ -10,7 +10,17 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.content.models import Content, Prompt
-from bot.core import calendar, characters, glitch, house_rules, lobby, protocols, rest, rounds
+from bot.core import (
+    calendar,
+    characters,
+    glitch,
+    house_rules,
+    lobby,
+    prompts,
+    protocols,
+    rest,
+    rounds,
+)
 from bot.core.dawn import chronicle_of
 from bot.core.errors import (
     GameError,
@@ -39,10 +49,13 @@ from bot.store import (
     Chronicle,
     Circles,
     Database,
+    Departures,
     Moves,
     Outbox,
     Players,
+    Prompts,
     Reminders,
+    RevealMessages,
     Sessions,
 )
 
@@ -75,7 +88,7 @@ class RestResult:
     newly_rested: list[str] = field(default_factory=list)  # character ids
 
 
-class _Unit:
+class Unit:
     """The repositories over one transaction's connection."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
@@ -88,6 +101,9 @@ class _Unit:
         self.moves = Moves(connection)
         self.outbox = Outbox(connection)
         self.reminders = Reminders(connection)
+        self.prompts = Prompts(connection)
+        self.reveals = RevealMessages(connection)
+        self.departures = Departures(connection)
 
 
 class Bedtime:
@@ -98,23 +114,26 @@ class Bedtime:
         self.content = content
         self.clock = clock
         self.rng = rng or random.Random()
-        self._read = _Unit(db.connection)
+        self.read = Unit(db.connection)
 
     # --- campaigns and players ---
 
     async def campaign(self, guild_id: int, channel_id: int) -> Campaign | None:
-        return await self._read.campaigns.by_channel(guild_id, channel_id)
+        return await self.read.campaigns.by_channel(guild_id, channel_id)
+
+    async def campaign_by_id(self, campaign_id: str) -> Campaign | None:
+        return await self.read.campaigns.by_id(campaign_id)
 
     async def campaigns_in(self, guild_id: int) -> list[Campaign]:
-        return await self._read.campaigns.in_guild(guild_id)
+        return await self.read.campaigns.in_guild(guild_id)
 
     async def setup(self, guild_id: int, channel_id: int) -> Campaign:
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
+            unit = Unit(connection)
             if await unit.campaigns.by_channel(guild_id, channel_id) is not None:
                 raise SessionInProgress("This channel already has a Bedtime campaign.")
             campaign = Campaign(
-                id=self._new_id(),
+                id=self.new_id(),
                 guild_id=guild_id,
                 channel_id=channel_id,
                 baseline=self.content.rules.stability.first_baseline,
@@ -124,34 +143,41 @@ class Bedtime:
             await unit.campaigns.add(campaign)
         return campaign
 
-    async def _player(self, unit: _Unit, user_id: int, display_name: str = "") -> Player:
+    async def ensure_player(self, unit: Unit, user_id: int, display_name: str = "") -> Player:
         player = await unit.players.by_user(user_id)
         if player is None:
-            player = Player(id=self._new_id(), user_id=user_id, display_name=display_name[:64])
+            player = Player(id=self.new_id(), user_id=user_id, display_name=display_name[:64])
             await unit.players.add(player)
         return player
 
-    def _new_id(self) -> str:
+    def new_id(self) -> str:
         return f"{self.rng.getrandbits(64):016x}"
 
     # --- reading ---
 
     async def table(self, campaign: Campaign) -> Table:
-        circle = await self._read.circles.load(campaign)
-        return Table(circle, await self._read.sessions.current(campaign.id))
+        circle = await self.read.circles.load(campaign)
+        return Table(circle, await self.read.sessions.current(campaign.id))
+
+    async def session(self, campaign: Campaign, session_id: str) -> Session:
+        """One of the campaign's sessions, current or past."""
+        session = await self.read.sessions.by_id(session_id)
+        if session is None or session.campaign_id != campaign.id:
+            raise Stale("That session is gone.")
+        return session
 
     async def player(self, user_id: int) -> Player | None:
-        return await self._read.players.by_user(user_id)
+        return await self.read.players.by_user(user_id)
 
     async def chronicle(
         self, campaign: Campaign, number: int | None = None
     ) -> ChronicleEntry | None:
         if number is None:
-            return await self._read.chronicle.latest(campaign.id)
-        return await self._read.chronicle.by_number(campaign.id, number)
+            return await self.read.chronicle.latest(campaign.id)
+        return await self.read.chronicle.by_number(campaign.id, number)
 
     async def kept_texts(self, entry: ChronicleEntry) -> dict[str, str]:
-        return await self._read.chronicle.texts(entry)
+        return await self.read.chronicle.texts(entry)
 
     async def my_prompt(self, campaign: Campaign, user_id: int) -> tuple[Confession, Prompt]:
         """The prompt the player was dealt in the current glitch: always the current deal."""
@@ -160,16 +186,16 @@ class Bedtime:
         if table.session is None or player is None:
             raise NotADreamer("You have no prompt right now.")
         confession = glitch.my_confession(table.circle, table.session, player)
-        return confession, self.content.prompt_by_id[confession.prompt_id]
+        return confession, prompts.find(self.content, table.circle, confession.prompt_id)
 
     # --- moves ---
 
     async def open(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
+            unit = Unit(connection)
             if key is not None and await unit.moves.seen(key):
                 return MoveResult([], await unit.circles.load(campaign), None, replayed=True)
-            campaign = await self._fresh(unit, campaign)
+            campaign = await self.fresh(unit, campaign)
             circle = await unit.circles.load(campaign)
             current = await unit.sessions.current(campaign.id)
             last = await unit.chronicle.latest(campaign.id)
@@ -362,8 +388,8 @@ class Bedtime:
     async def configure(self, campaign: Campaign, setting: str, value: str) -> Campaign:
         """Change one house rule; it applies from the next session."""
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
-            fresh = await self._fresh(unit, campaign)
+            unit = Unit(connection)
+            fresh = await self.fresh(unit, campaign)
             fresh.settings = house_rules.change(self.content, fresh.settings, setting, value)
             await unit.campaigns.save(fresh)
         return fresh
@@ -389,8 +415,8 @@ class Bedtime:
         rule = calendar.make(week, weekday, time, zone)
         now = self.clock()
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
-            fresh = await self._fresh(unit, campaign)
+            unit = Unit(connection)
+            fresh = await self.fresh(unit, campaign)
             fresh.schedule = rule
             fresh.settings = {**fresh.settings, "timezone": rule.timezone}
             fresh.next_at = calendar.next_session(rule, now)
@@ -406,8 +432,8 @@ class Bedtime:
     async def skip(self, campaign: Campaign) -> MoveResult:
         """Leave out the next scheduled session."""
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
-            fresh = await self._fresh(unit, campaign)
+            unit = Unit(connection)
+            fresh = await self.fresh(unit, campaign)
             if fresh.schedule is None or fresh.next_at is None:
                 raise NoSession("There is no schedule to skip. Set one with /bedtime schedule.")
             skipped = fresh.next_at
@@ -420,8 +446,8 @@ class Bedtime:
 
     async def set_event(self, campaign: Campaign, event_id: int | None) -> None:
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
-            fresh = await self._fresh(unit, campaign)
+            unit = Unit(connection)
+            fresh = await self.fresh(unit, campaign)
             fresh.event_id = event_id
             await unit.campaigns.save(fresh)
 
@@ -429,9 +455,9 @@ class Bedtime:
         """Campaigns with a deadline, a scheduled opening or a reminder that has come due."""
         now = self.clock()
         horizon = now + house_rules.LONGEST_REMINDER
-        ids = {campaign for campaign, _ in await self._read.sessions.due(now)}
-        ids |= set(await self._read.campaigns.scheduled_before(horizon))
-        found = [await self._read.campaigns.by_id(i) for i in sorted(ids)]
+        ids = {campaign for campaign, _ in await self.read.sessions.due(now)}
+        ids |= set(await self.read.campaigns.scheduled_before(horizon))
+        found = [await self.read.campaigns.by_id(i) for i in sorted(ids)]
         return [c for c in found if c is not None]
 
     async def tick(self, campaign: Campaign) -> int:
@@ -452,7 +478,7 @@ class Bedtime:
         now = self.clock()
         fired = 0
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
+            unit = Unit(connection)
             fresh = await unit.campaigns.by_id(campaign.id)
             if fresh is None or fresh.schedule is None or fresh.next_at is None:
                 return 0
@@ -486,12 +512,12 @@ class Bedtime:
     async def outbox(self) -> list[tuple[int, MoveResult]]:
         """Posts owed to circles, oldest first, each with the state to render it against."""
         owed = []
-        for row_id, campaign_id, session_id, events in await self._read.outbox.pending():
-            campaign = await self._read.campaigns.by_id(campaign_id)
+        for row_id, campaign_id, session_id, events in await self.read.outbox.pending():
+            campaign = await self.read.campaigns.by_id(campaign_id)
             if campaign is None:
                 continue
-            circle = await self._read.circles.load(campaign)
-            session = await self._read.sessions.by_id(session_id) if session_id else None
+            circle = await self.read.circles.load(campaign)
+            session = await self.read.sessions.by_id(session_id) if session_id else None
             owed.append((row_id, MoveResult(load(events), circle, session)))
         return owed
 
@@ -506,8 +532,8 @@ class Bedtime:
         rules = self.content.rules.rest
         now = self.clock()
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
-            player = await self._player(unit, user_id, display_name)
+            unit = Unit(connection)
+            player = await self.ensure_player(unit, user_id, display_name)
             rests = await unit.players.rests(player.id)
             if key is not None and await unit.moves.seen(key):
                 return RestResult(max(rests, default=now))
@@ -544,17 +570,19 @@ class Bedtime:
         outbox: bool = False,
     ) -> MoveResult:
         async with self.db.transaction() as connection:
-            unit = _Unit(connection)
+            unit = Unit(connection)
             if key is not None and await unit.moves.seen(key):
                 circle = await unit.circles.load(campaign)
                 return MoveResult([], circle, await unit.sessions.current(campaign.id), True)
-            campaign = await self._fresh(unit, campaign)
+            campaign = await self.fresh(unit, campaign)
             circle = await unit.circles.load(campaign)
             session = await unit.sessions.current(campaign.id)
             if session_id is not None and (session is None or session.id != session_id):
                 raise Stale("That belongs to a session that is over.")
             player = (
-                await self._player(unit, user_id, display_name) if user_id is not None else None
+                await self.ensure_player(unit, user_id, display_name)
+                if user_id is not None
+                else None
             )
             if session is None:
                 if needs_session:
@@ -570,9 +598,11 @@ class Bedtime:
             if outbox and shown:
                 session_id = session.id if session else None
                 await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock())
+        if any(e.kind == "archived" for e in events):
+            await self.db.scrub()  # deleted confession text leaves no trace in the WAL
         return MoveResult(events, circle, session)
 
-    async def _fresh(self, unit: _Unit, campaign: Campaign) -> Campaign:
+    async def fresh(self, unit: Unit, campaign: Campaign) -> Campaign:
         fresh = await unit.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
         if fresh is None:
             raise NoSession("This channel no longer has a Bedtime campaign.")
@@ -580,7 +610,7 @@ class Bedtime:
 
     async def _save(
         self,
-        unit: _Unit,
+        unit: Unit,
         circle: Circle,
         session: Session | None,
         events: list[Event],
@@ -618,4 +648,4 @@ def _own(circle: Circle, player: Player | None) -> Character:
     return character
 
 
-__all__ = ["Bedtime", "GameError", "MoveResult", "RestResult", "Table"]
+__all__ = ["Bedtime", "GameError", "MoveResult", "RestResult", "Table", "Unit"]

@@ -6,10 +6,13 @@ from bot.store.repositories import (
     Characters,
     Chronicle,
     Circles,
+    Departures,
     Moves,
     Outbox,
     Players,
+    Prompts,
     Reminders,
+    RevealMessages,
     Sessions,
 )
 
@@ -20,10 +23,13 @@ __all__ = [
     "Chronicle",
     "Circles",
     "Database",
+    "Departures",
     "Moves",
     "Outbox",
     "Players",
+    "Prompts",
     "Reminders",
+    "RevealMessages",
     "Sessions",
     "StoreError",
 ]

@@ -5,12 +5,16 @@ Writes run inside `Database.transaction()`, which the services open once per mov
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosqlite
 
+from bot.content.models import Prompt
 from bot.core.models import (
+    Boundaries,
     Campaign,
     Character,
     ChronicleEntry,
@@ -106,6 +110,87 @@ class Players:
             "INSERT INTO rests (player_id, at) VALUES (?, ?)", (player_id, stamp(at))
         )
 
+    async def set_boundaries(self, campaign_id: str, player_id: str, chosen: Boundaries) -> None:
+        await self.db.execute(
+            """
+            INSERT INTO boundaries (campaign_id, player_id, lines, veils) VALUES (?, ?, ?, ?)
+            ON CONFLICT (campaign_id, player_id) DO UPDATE SET
+                lines = excluded.lines, veils = excluded.veils
+            """,
+            (
+                campaign_id,
+                player_id,
+                json.dumps(sorted(chosen.lines)),
+                json.dumps(sorted(chosen.veils)),
+            ),
+        )
+
+    async def delete(self, player_id: str) -> None:
+        """The player and, by cascade, their characters, bonds, confessions, rests and
+        boundaries."""
+        await self.db.execute("DELETE FROM players WHERE id = ?", (player_id,))
+
+    async def everything(self, player: Player) -> dict[str, Any]:
+        """All that is stored about one player, for them to take away."""
+        out: dict[str, Any] = {"player": player.model_dump(mode="json")}
+        characters = []
+        sql = "SELECT state FROM characters WHERE player_id = ? ORDER BY rowid"
+        async with self.db.execute(sql, (player.id,)) as cursor:
+            for row in await cursor.fetchall():
+                characters.append(json.loads(row[0]))
+        ids = [c["id"] for c in characters]
+        marks = ",".join("?" * len(ids))
+        bonds, confessions = [], []
+        if ids:
+            sql = (
+                f"SELECT campaign_id, a, b, value FROM bonds WHERE a IN ({marks}) OR b IN ({marks})"
+            )
+            async with self.db.execute(sql, (*ids, *ids)) as cursor:
+                bonds = [
+                    {"campaign": r[0], "between": [r[1], r[2]], "value": r[3]}
+                    for r in await cursor.fetchall()
+                ]
+            sql = (
+                f"SELECT session_id, author_id, text FROM confessions WHERE author_id IN ({marks})"
+            )
+            async with self.db.execute(sql, ids) as cursor:
+                confessions = [
+                    {"session": r[0], "character": r[1], "text": r[2]}
+                    for r in await cursor.fetchall()
+                ]
+        sql = "SELECT campaign_id, lines, veils FROM boundaries WHERE player_id = ?"
+        async with self.db.execute(sql, (player.id,)) as cursor:
+            boundaries = [
+                {"campaign": r[0], "lines": json.loads(r[1]), "veils": json.loads(r[2])}
+                for r in await cursor.fetchall()
+            ]
+        out |= {
+            "characters": characters,
+            "bonds": bonds,
+            "rest_log": [stamp(at) for at in await self.rests(player.id)],
+            "boundaries": boundaries,
+            "confessions": confessions,
+        }
+        return out
+
+    async def forget_in(self, player_id: str, campaign_ids: Iterable[str]) -> None:
+        """The player's characters and boundaries in these campaigns only."""
+        for campaign_id in campaign_ids:
+            for table in ("characters", "boundaries"):
+                await self.db.execute(
+                    f"DELETE FROM {table} WHERE player_id = ? AND campaign_id = ?",
+                    (player_id, campaign_id),
+                )
+
+    async def orphans(self) -> list[str]:
+        """Players with no character anywhere."""
+        sql = (
+            "SELECT id FROM players WHERE NOT EXISTS "
+            "(SELECT 1 FROM characters WHERE characters.player_id = players.id)"
+        )
+        async with self.db.execute(sql) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
 
 class Circles:
     """A campaign with its characters and bonds, loaded and saved as one."""
@@ -124,6 +209,13 @@ class Circles:
         async with self.db.execute(sql, (campaign.id,)) as cursor:
             for a, b, value in await cursor.fetchall():
                 circle.bonds[f"{a}|{b}"] = value
+        sql = "SELECT player_id, lines, veils FROM boundaries WHERE campaign_id = ?"
+        async with self.db.execute(sql, (campaign.id,)) as cursor:
+            for player_id, lines, veils in await cursor.fetchall():
+                circle.boundaries[player_id] = Boundaries(
+                    lines=frozenset(json.loads(lines)), veils=frozenset(json.loads(veils))
+                )
+        circle.prompts = await Prompts(self.db).of_campaign(campaign.id)
         return circle
 
     async def save(self, circle: Circle) -> None:
@@ -334,3 +426,70 @@ class Reminders:
             (campaign_id, stamp(session_at), before_min),
         )
         return cursor.rowcount == 1
+
+
+class Prompts:
+    """A campaign's own prompts."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def of_campaign(self, campaign_id: str) -> list[Prompt]:
+        sql = "SELECT state FROM prompts WHERE campaign_id = ? ORDER BY created_at, id"
+        async with self.db.execute(sql, (campaign_id,)) as cursor:
+            return [Prompt.model_validate_json(row[0]) for row in await cursor.fetchall()]
+
+    async def add(self, campaign_id: str, prompts: Iterable[Prompt], at: datetime) -> None:
+        await self.db.executemany(
+            "INSERT INTO prompts (id, campaign_id, state, created_at) VALUES (?, ?, ?, ?)",
+            [(p.id, campaign_id, p.model_dump_json(), stamp(at)) for p in prompts],
+        )
+
+    async def remove(self, campaign_id: str, prompt_id: str) -> None:
+        await self.db.execute(
+            "DELETE FROM prompts WHERE campaign_id = ? AND id = ?", (campaign_id, prompt_id)
+        )
+
+
+class RevealMessages:
+    """The bot's messages that show a session's confession text, to edit when it is deleted."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def add(self, session_id: str, glitch: int, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO reveal_messages (session_id, glitch, channel_id, message_id) "
+            "VALUES (?, ?, ?, ?)",
+            (session_id, glitch, channel_id, message_id),
+        )
+
+    async def of_session(self, session_id: str) -> list[tuple[int, int, int]]:
+        """(glitch number, channel id, message id) of each message revealing the session."""
+        sql = "SELECT glitch, channel_id, message_id FROM reveal_messages WHERE session_id = ?"
+        async with self.db.execute(sql, (session_id,)) as cursor:
+            return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+
+    async def forget(self, session_id: str) -> None:
+        await self.db.execute("DELETE FROM reveal_messages WHERE session_id = ?", (session_id,))
+
+
+class Departures:
+    """Servers the bot has left, and when."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def left(self, guild_id: int, at: datetime) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO departures (guild_id, left_at) VALUES (?, ?)",
+            (guild_id, stamp(at)),
+        )
+
+    async def returned(self, guild_id: int) -> None:
+        await self.db.execute("DELETE FROM departures WHERE guild_id = ?", (guild_id,))
+
+    async def before(self, moment: datetime) -> list[int]:
+        sql = "SELECT guild_id FROM departures WHERE left_at <= ?"
+        async with self.db.execute(sql, (stamp(moment),)) as cursor:
+            return [row[0] for row in await cursor.fetchall()]

@@ -15,7 +15,7 @@ from tests.fake_discord.server import GUILD_ID
 ROOT = Path(__file__).resolve().parents[2]
 
 # The command surface of DESIGN.md that exists so far: (option, type, required).
-STRING, INTEGER, USER, CHANNEL = 3, 4, 6, 7
+STRING, INTEGER, USER, CHANNEL, ATTACHMENT = 3, 4, 6, 7, 11
 CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
     "dream": {
         "help": [],
@@ -25,6 +25,9 @@ CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
         "sheet": [("player", USER, False)],
         "rest": [],
         "chronicle": [("session", INTEGER, False)],
+        "boundaries": [],
+        "mydata": [],
+        "forget-me": [],
     },
     "bedtime": {
         "setup": [("channel", CHANNEL, True), ("timezone", STRING, False)],
@@ -42,6 +45,16 @@ CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
         "end": [],
         "kick": [("member", USER, True)],
         "config": [("setting", STRING, False), ("value", STRING, False)],
+        "prompts add": [
+            ("category", STRING, True),
+            ("text", STRING, True),
+            ("rating", STRING, False),
+            ("topics", STRING, False),
+        ],
+        "prompts remove": [("prompt", STRING, True)],
+        "prompts list": [],
+        "prompts import": [("file", ATTACHMENT, True)],
+        "forget": [("user", USER, True)],
         "teardown": [],
     },
 }
@@ -77,15 +90,29 @@ async def run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str
 
 
 def shape(commands: list[dict[str, Any]]) -> dict[str, dict[str, list[tuple[str, int, bool]]]]:
-    return {
-        group["name"]: {
-            sub["name"]: [
-                (o["name"], o["type"], bool(o.get("required"))) for o in sub.get("options") or []
-            ]
-            for sub in group["options"]
-        }
-        for group in commands
-    }
+    """Each command's subcommands ("prompts add" inside a group) and their options."""
+    return {group["name"]: dict(_leaves(group["options"], "")) for group in commands}
+
+
+def _leaves(
+    options: list[dict[str, Any]], prefix: str
+) -> list[tuple[str, list[tuple[str, int, bool]]]]:
+    return [
+        (path, [(o["name"], o["type"], bool(o.get("required"))) for o in leaf])
+        for path, leaf in _walk(options, prefix)
+    ]
+
+
+def _walk(options: list[dict[str, Any]], prefix: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(subcommand path, its options), looking inside subcommand groups (type 2)."""
+    out = []
+    for sub in options:
+        name = f"{prefix}{sub['name']}"
+        if sub["type"] == 2:
+            out += _walk(sub["options"], f"{name} ")
+        else:
+            out.append((name, sub.get("options") or []))
+    return out
 
 
 async def test_sync_registers_exactly_the_designed_commands(
@@ -112,10 +139,10 @@ async def test_sync_registers_exactly_the_designed_commands(
         "sunday",
     ]
     autocompleted = {
-        f"{c['name']} {sub['name']} {o['name']}"
+        f"{c['name']} {path} {o['name']}"
         for c in commands
-        for sub in c["options"]
-        for o in sub.get("options") or []
+        for path, options in _walk(c["options"], "")
+        for o in options
         if o.get("autocomplete")
     }
     assert autocompleted == {
@@ -123,6 +150,8 @@ async def test_sync_registers_exactly_the_designed_commands(
         "bedtime setup timezone",
         "bedtime schedule timezone",
         "bedtime config setting",
+        "bedtime prompts add topics",
+        "bedtime prompts remove prompt",
     }
     assert not fake.violations
 

@@ -127,6 +127,7 @@ class FakeDiscord:
         self.events_forbidden = False
         self.pings: list[dict[str, Any]] = []
         self.uploads: list[tuple[str, bytes]] = []  # (filename, data), in the order received
+        self.attached: dict[int, tuple[str, bytes]] = {}  # files users attach to commands
         self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
@@ -142,6 +143,7 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._record])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        app.router.add_get("/attachments/{id}/{filename}", self._cdn)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -202,6 +204,26 @@ class FakeDiscord:
             errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": p} for p in problems]}
             return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, 400)
         return await self._route(request.method, path, body, request)
+
+    async def _cdn(self, request: web.Request) -> web.StreamResponse:
+        """Files users attached to slash commands, served as Discord's CDN would."""
+        found = self.attached.get(int(request.match_info["id"]))
+        if found is None or found[0] != request.match_info["filename"]:
+            return web.Response(status=404)
+        return web.Response(body=found[1], content_type="application/octet-stream")
+
+    def attachment(self, filename: str, data: bytes) -> dict[str, Any]:
+        """A file a user attaches to a command: pass it as the option's value."""
+        attachment_id = snowflake()
+        self.attached[attachment_id] = (filename, data)
+        url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+        }
 
     async def _multipart(self, request: web.Request) -> Any:
         reader = await request.multipart()
@@ -683,9 +705,11 @@ class FakeDiscord:
                 channel = self._channel(int(value)) | {"permissions": str(self.bot_permissions)}
                 resolved.setdefault("channels", {})[str(value)] = channel
                 value = str(value)
+            elif kind == 11:  # an attachment made with fake.attachment()
+                resolved.setdefault("attachments", {})[value["id"]] = value
+                value = value["id"]
             leaf.append({"name": option, "type": kind, "value": value})
-        for name in reversed(path):
-            leaf = [{"name": name, "type": 1, "options": leaf}]
+        leaf = _nest(path, leaf)
         data = {
             "id": registered["id"],
             "name": command,
@@ -709,8 +733,7 @@ class FakeDiscord:
                 "focused": True,
             }
         )
-        for name in reversed(path):
-            leaf = [{"name": name, "type": 1, "options": leaf}]
+        leaf = _nest(path, leaf)
         data = {
             "id": registered["id"],
             "name": command,
@@ -814,6 +837,13 @@ class FakeDiscord:
         sent = await self._send(5, user, data, **extra)
         sent.message_id = message_id
         return await self._answered(sent)
+
+
+def _nest(path: tuple[str, ...] | list[str], leaf: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Wrap options in their subcommand (type 1) and any subcommand group (type 2) around it."""
+    for depth, name in reversed(list(enumerate(path))):
+        leaf = [{"name": name, "type": 1 if depth == len(path) - 1 else 2, "options": leaf}]
+    return leaf
 
 
 def _option_type(command: dict[str, Any], path: list[str], name: str) -> int:

@@ -1,0 +1,227 @@
+"""Safety and privacy: boundaries, the campaign's prompts, retention, moderation, and a player's
+own data. Beside the game's moves, on the same store and clock, each change one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.content.models import Prompt
+from bot.core import prompts, protocols
+from bot.core.errors import BadBoundaries, NotFound, SessionInProgress
+from bot.core.events import Event
+from bot.core.models import Boundaries, Campaign, Session
+from bot.core.phases import Phase
+from bot.services.bedtime import Bedtime, MoveResult, Unit
+
+GRACE = timedelta(days=30)  # how long a server's data waits after the bot leaves it
+
+
+class Safety:
+    def __init__(self, game: Bedtime) -> None:
+        self.game = game
+        self.db = game.db
+        self.content = game.content
+
+    # --- boundaries ---
+
+    async def boundaries(self, campaign: Campaign, user_id: int) -> Boundaries:
+        player = await self.game.player(user_id)
+        if player is None:
+            return Boundaries()
+        circle = (await self.game.table(campaign)).circle
+        return circle.boundaries.get(player.id, Boundaries())
+
+    async def set_boundaries(
+        self,
+        campaign: Campaign,
+        user_id: int,
+        *,
+        lines: list[str] | None = None,
+        veils: list[str] | None = None,
+    ) -> Boundaries:
+        """Replace the player's lines or veils (or both). A topic that is a line is not also a
+        veil: a line is the stronger promise."""
+        known = {t.key for t in self.content.topics}
+        for asked in (lines or [], veils or []):
+            unknown = [t for t in asked if t not in known]
+            if unknown:
+                raise BadBoundaries(f"There is no topic called {unknown[0][:40]!r}.")
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            player = await self.game.ensure_player(unit, user_id)
+            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
+            now = circle.boundaries.get(player.id, Boundaries())
+            new_lines = frozenset(lines) if lines is not None else now.lines
+            new_veils = (frozenset(veils) if veils is not None else now.veils) - new_lines
+            chosen = Boundaries(lines=new_lines, veils=new_veils)
+            await unit.players.set_boundaries(circle.campaign.id, player.id, chosen)
+        return chosen
+
+    # --- the campaign's prompts ---
+
+    async def prompts(self, campaign: Campaign) -> list[Prompt]:
+        return (await self.game.table(campaign)).circle.prompts
+
+    async def add_prompt(self, campaign: Campaign, fields: dict[str, Any]) -> Prompt:
+        added = await self._add(
+            campaign, lambda ids: [prompts.make(self.content, next(ids), fields)]
+        )
+        return added[0]
+
+    async def import_prompts(self, campaign: Campaign, data: bytes, filename: str) -> list[Prompt]:
+        """All of the pack, or none of it."""
+        return await self._add(
+            campaign, lambda ids: prompts.parse_pack(self.content, data, filename, ids)
+        )
+
+    async def _add(self, campaign: Campaign, build: Any) -> list[Prompt]:
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
+            ids = (f"{prompts.CUSTOM_PREFIX}{self.game.new_id()}" for _ in iter(int, 1))
+            made: list[Prompt] = build(ids)
+            prompts.check_room(circle, made)
+            await unit.prompts.add(circle.campaign.id, made, self.game.clock())
+        return made
+
+    async def remove_prompt(self, campaign: Campaign, prompt_id: str) -> Prompt:
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
+            session = await unit.sessions.current(circle.campaign.id)
+            prompt = prompts.check_removable(circle, session, prompt_id)
+            await unit.prompts.remove(circle.campaign.id, prompt.id)
+        return prompt
+
+    # --- retention and moderation ---
+
+    async def remember_reveal(
+        self, session_id: str, glitch: int, channel_id: int, message_id: int
+    ) -> None:
+        async with self.db.transaction() as connection:
+            await Unit(connection).reveals.add(session_id, glitch, channel_id, message_id)
+
+    async def reveal_messages(self, session_id: str) -> list[tuple[int, int, int]]:
+        return await self.game.read.reveals.of_session(session_id)
+
+    async def faded(self) -> list[Session]:
+        """Archived sessions whose reveal messages still need their text removed."""
+        sql = (
+            "SELECT DISTINCT session_id FROM reveal_messages JOIN sessions "
+            "ON sessions.id = reveal_messages.session_id WHERE sessions.phase = ?"
+        )
+        async with self.db.connection.execute(sql, (Phase.ARCHIVED.value,)) as cursor:
+            ids = [row[0] for row in await cursor.fetchall()]
+        out = []
+        for session_id in ids:
+            session = await self.game.read.sessions.by_id(session_id)
+            if session is not None:
+                out.append(session)
+        return out
+
+    async def forget_reveals(self, session_id: str) -> None:
+        async with self.db.transaction() as connection:
+            await Unit(connection).reveals.forget(session_id)
+
+    async def hide(self, campaign: Campaign, session_id: str, confession_id: str) -> MoveResult:
+        """An admin hides a revealed confession: its text goes, and its author stays unknown."""
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            fresh = await self.game.fresh(unit, campaign)
+            session = await unit.sessions.by_id(session_id)
+            if session is None or session.campaign_id != fresh.id:
+                raise NotFound("That session is gone.")
+            events: list[Event] = protocols.hide(session, confession_id)
+            await unit.sessions.save(session)
+            circle = await unit.circles.load(fresh)
+        await self.db.scrub()
+        return MoveResult(events, circle, session)
+
+    # --- a player's own data ---
+
+    async def export(self, user_id: int) -> dict[str, Any] | None:
+        player = await self.game.player(user_id)
+        if player is None:
+            return None
+        return await self.game.read.players.everything(player)
+
+    async def forget(self, user_id: int, guild_id: int | None = None) -> bool:
+        """Delete what is stored about a user, for real: everywhere, or (for a server's admin)
+        in that server's campaigns. False if there was nothing to delete.
+
+        Their characters go, with others' bonds to them; past chronicle entries then speak of
+        "a dreamer who has left". The player record itself (the user id, rest log) goes once
+        no character is left. Refused while a character is in a session under way, so that
+        the session stays whole.
+        """
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            player = await unit.players.by_user(user_id)
+            if player is None:
+                return False
+            sql = (
+                "SELECT characters.id, campaign_id, guild_id FROM characters "
+                "JOIN campaigns ON campaigns.id = characters.campaign_id WHERE player_id = ?"
+            )
+            async with connection.execute(sql, (player.id,)) as cursor:
+                mine = [r for r in await cursor.fetchall() if guild_id in (None, r[2])]
+            for character_id, campaign_id, _ in mine:
+                session = await unit.sessions.current(campaign_id)
+                if session is not None and character_id in session.dreamers:
+                    raise SessionInProgress(
+                        "That character is in a session under way. Leave it (or ask the host to "
+                        "end it), and after dawn ask again: everything will then be deleted."
+                    )
+            if guild_id is None:
+                await unit.players.delete(player.id)
+            else:
+                campaigns = {c.id for c in await unit.campaigns.in_guild(guild_id)}
+                await unit.players.forget_in(player.id, campaigns)
+                if player.id in await unit.players.orphans():
+                    await unit.players.delete(player.id)
+                elif not mine:
+                    return False
+        await self.db.scrub()
+        return True
+
+    # --- servers the bot has left ---
+
+    async def left_guild(self, guild_id: int) -> None:
+        async with self.db.transaction() as connection:
+            await Unit(connection).departures.left(guild_id, self.game.clock())
+
+    async def returned(self, guild_id: int) -> None:
+        async with self.db.transaction() as connection:
+            await Unit(connection).departures.returned(guild_id)
+
+    async def reconcile(self, present: set[int]) -> None:
+        """At start-up: servers with data that the bot is no longer in count as left from now
+        (an earlier departure keeps its date); servers it is in are not departures."""
+        sql = "SELECT DISTINCT guild_id FROM campaigns"
+        async with self.db.connection.execute(sql) as cursor:
+            known = {row[0] for row in await cursor.fetchall()}
+        async with self.db.transaction() as connection:
+            departures = Unit(connection).departures
+            for guild_id in known - present:
+                await departures.left(guild_id, self.game.clock())
+            for guild_id in present:
+                await departures.returned(guild_id)
+
+    async def purge_departed(self, now: datetime | None = None) -> list[int]:
+        """Delete the data of servers the bot left more than the grace period ago."""
+        cutoff = (now or self.game.clock()) - GRACE
+        async with self.db.transaction() as connection:
+            unit = Unit(connection)
+            departures = unit.departures
+            gone = await departures.before(cutoff)
+            for guild_id in gone:
+                for campaign in await unit.campaigns.in_guild(guild_id):
+                    await unit.campaigns.delete(campaign.id)
+                await departures.returned(guild_id)
+            if gone:
+                for player_id in await unit.players.orphans():
+                    await unit.players.delete(player_id)
+        if gone:
+            await self.db.scrub()
+        return gone
