@@ -48,7 +48,7 @@ def make(content: Content, prompt_id: str, fields: Mapping[str, Any]) -> Prompt:
     topics = fields.get("topics", [])
     if isinstance(topics, str):
         topics = [t for t in (p.strip().lower() for p in topics.split(",")) if t]
-    raw = {**fields, "id": prompt_id, "topics": topics}
+    raw = {"rating": "gentle", **fields, "id": prompt_id, "topics": topics}
     if isinstance(raw.get("text"), str):
         raw["text"] = " ".join(raw["text"].split())
     try:
@@ -123,7 +123,7 @@ def parse_pack(
             problems.append(f"prompt {number}: unknown field {sorted(unknown)[0][:40]!r}")
             continue
         try:
-            made.append(make(content, prompt_id, {"rating": "gentle", **entry}))
+            made.append(make(content, prompt_id, entry))
         except BadPrompt as error:
             problems.append(f"prompt {number}: {error.message}")
     if problems:
