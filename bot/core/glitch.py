@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core import dealer, prompts
+from bot.core.cleaning import plain
 from bot.core.errors import (
     AlreadyConfessed,
     BadConfession,
@@ -161,7 +162,7 @@ def _open_confession(circle: Circle, session: Session, player: Player) -> Confes
 
 def check_text(move: Move, text: str) -> str:
     limit = move.content.rules.confession_max_chars
-    cleaned = text.strip()
+    cleaned = plain(text).strip()
     if not cleaned:
         raise BadConfession("Your confession is empty. Write something, or pass.")
     if len(cleaned) > limit:

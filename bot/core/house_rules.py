@@ -112,8 +112,10 @@ def _reminders(raw: str, _: Content) -> list[int]:
 def parse_timezone(raw: str, _: Content | None = None) -> str:
     name = raw.strip()
     try:
+        if len(name) > 64:
+            raise ValueError(name)
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise BadSetting(
             f"Unknown time zone {name[:60]!r}. Use an IANA name such as Europe/Berlin."
         ) from None

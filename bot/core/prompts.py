@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.content.models import Content, Prompt
+from bot.core.cleaning import plain
 from bot.core.dealer import is_fallback
 from bot.core.errors import BadPrompt, NotFound
 from bot.core.models import Circle, Session, SessionRules
@@ -50,7 +51,7 @@ def make(content: Content, prompt_id: str, fields: Mapping[str, Any]) -> Prompt:
         topics = [t for t in (p.strip().lower() for p in topics.split(",")) if t]
     raw = {"rating": "gentle", **fields, "id": prompt_id, "topics": topics}
     if isinstance(raw.get("text"), str):
-        raw["text"] = " ".join(raw["text"].split())
+        raw["text"] = " ".join(plain(raw["text"]).split())
     try:
         prompt = Prompt.model_validate(raw)
     except ValidationError as error:

@@ -104,3 +104,73 @@ def test_no_deal_ever_crosses_a_boundary(
         assert not topics & other_lines
     if dealt.fallback:
         assert dealer.is_fallback(dealt.prompt)
+
+
+def _prompt(n: int, category: Category, rating: Rating, topics: list[str], named: bool) -> Prompt:
+    text = f"Prompt {n} for {{other}}?" if named else f"Prompt {n}?"
+    return Prompt(id=f"c-{n}", category=category, rating=rating, topics=topics, text=text)
+
+
+custom_pools = st.lists(
+    st.builds(
+        _prompt,
+        n=st.integers(0, 10_000),
+        category=st.sampled_from(list(Category)),
+        rating=st.sampled_from(list(Rating)),
+        topics=st.lists(st.sampled_from(TOPICS), max_size=3, unique=True),
+        named=st.booleans(),
+    ),
+    max_size=30,
+    unique_by=lambda p: p.id,
+).map(lambda pool: [p for p in pool if not dealer.is_fallback(p)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.frozensets(st.sampled_from(TOPICS)),
+    veils=st.frozensets(st.sampled_from(TOPICS)),
+    excluded=st.frozensets(st.sampled_from(TOPICS)),
+    other_lines=st.frozensets(st.sampled_from(TOPICS)),
+    ceiling=st.sampled_from(list(Rating)),
+    pool=custom_pools,
+    gentle_only=st.booleans(),
+    seed=st.integers(0, 1000),
+)
+def test_custom_pools_keep_every_boundary_and_nobody_is_left_without_a_prompt(
+    lines: frozenset[str],
+    veils: frozenset[str],
+    excluded: frozenset[str],
+    other_lines: frozenset[str],
+    ceiling: Rating,
+    pool: list[Prompt],
+    gentle_only: bool,
+    seed: int,
+) -> None:
+    fallback = next(p for p in POOL if dealer.is_fallback(p))
+    table = dealer.Table(ceiling=ceiling, excluded=excluded)
+    mine = Boundaries(lines=lines, veils=veils)
+    other = dealer.Other("them", 0, Boundaries(lines=other_lines))
+    dealt = dealer.deal(
+        [*pool, fallback],
+        seat(boundaries=mine),
+        [other],
+        table,
+        random.Random(seed),
+        gentle_only=gentle_only,
+    )
+    topics = set(dealt.prompt.topics)
+    assert dealer.allowed(dealt.prompt, table, mine, gentle_only) or dealt.fallback
+    assert not topics & (lines | excluded)
+    if dealt.other is not None:
+        assert not topics & other_lines
+    fits = [
+        p
+        for p in pool
+        if dealer.allowed(p, table, mine, gentle_only)
+        and (not p.names_other or not set(p.topics) & other_lines)
+    ]
+    if not fits:  # nothing of the campaign's fits: the gentle prompt that names no one
+        assert dealer.is_fallback(dealt.prompt)
+        assert dealt.other is None
+    else:
+        assert dealt.prompt in fits or dealt.prompt == fallback

@@ -630,6 +630,11 @@ class FakeDiscord:
         elif op == 6:
             await self._dispatch(socket, "RESUMED", {})
 
+    async def remove_bot(self) -> None:
+        """The server removes the bot (GUILD_DELETE without `unavailable`)."""
+        await self._dispatch(self._sockets[-1], "GUILD_DELETE", {"id": str(GUILD_ID)})
+        await self.settle()
+
     async def _dispatch(
         self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]
     ) -> None:
@@ -661,7 +666,7 @@ class FakeDiscord:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
             "context": 0,
-            "attachment_size_limit": 8 * 1024 * 1024,
+            "attachment_size_limit": limits.MAX_FILE_BYTES,
         } | extra
         await self._dispatch(self._sockets[-1], "INTERACTION_CREATE", payload)
         return sent
@@ -688,7 +693,7 @@ class FakeDiscord:
                 return registered
         raise KeyError(f"no command /{name} was synced")
 
-    async def slash(self, user: User, command: str, *path: str, **options: Any) -> Sent:
+    async def slash(self, user: User, command: str, /, *path: str, **options: Any) -> Sent:
         """`/dream join archetype=skeptic` is `slash(user, "dream", "join", archetype=...)`."""
         registered = self.command(command)
         resolved: dict[str, dict[str, Any]] = {}
@@ -753,6 +758,16 @@ class FakeDiscord:
                 continue
             return message_id
         raise KeyError(f"no message has a component {label!r}")
+
+    def everything_said(self, sent: Sent) -> str:
+        """The first response and every follow-up to one interaction (after a defer, the
+        answer is a follow-up)."""
+        parts = [sent.text]
+        for message in self.messages.values():
+            meta = message.get("interaction_metadata") or {}
+            if meta.get("id") == str(sent.id) and int(message["id"]) != sent.message_id:
+                parts.append(describe(message))
+        return "\n".join(p for p in parts if p)
 
     def find(self, message_id: int, label: str) -> dict[str, Any]:
         """A component on a message, by its label or placeholder."""
