@@ -40,7 +40,9 @@ prompts, and nobody learns who pressed it. Shared confessions are revealed witho
 press *I hear you* for the ones that reach you.
 **At dawn** bonds, lucidity and arcs change, and the chronicle remembers.
 Between sessions, `/dream rest` logs real rest: three nights make you *Rested*.
-`/dream status`, `/dream sheet` and `/dream chronicle` show where things stand."""
+`/dream status`, `/dream sheet` and `/dream chronicle` show where things stand.
+**Your safety:** `/dream boundaries` privately sets topics never to reach you (lines) or only \
+gently (veils). `/dream mydata` shows what is stored about you; `/dream forget-me` deletes it."""
 
 
 @app_commands.guild_only()

@@ -155,7 +155,7 @@ async def tidy(bot: BedtimeBot) -> None:
             continue
         circle = (await bot.service.table(campaign)).circle
         if await redraw_reveals(bot, circle, session):
-            await bot.safety.forget_reveals(session.id)
+            await bot.safety.reveals_done(session)
     purged = await bot.safety.purge_departed()
     if purged:
         log.info("Purged the data of %d server(s) the bot left over 30 days ago", len(purged))

@@ -107,22 +107,19 @@ class Safety:
 
     async def faded(self) -> list[Session]:
         """Archived sessions whose reveal messages still need their text removed."""
-        sql = (
-            "SELECT DISTINCT session_id FROM reveal_messages JOIN sessions "
-            "ON sessions.id = reveal_messages.session_id WHERE sessions.phase = ?"
-        )
-        async with self.db.connection.execute(sql, (Phase.ARCHIVED.value,)) as cursor:
-            ids = [row[0] for row in await cursor.fetchall()]
         out = []
-        for session_id in ids:
+        for session_id in await self.game.read.reveals.unsettled(Phase.ARCHIVED):
             session = await self.game.read.sessions.by_id(session_id)
             if session is not None:
                 out.append(session)
         return out
 
-    async def forget_reveals(self, session_id: str) -> None:
+    async def reveals_done(self, session: Session) -> None:
+        """The session's reveals are edited after dawn: forgotten if no text is left, or kept
+        (settled) so that a host can still hide a kept confession."""
         async with self.db.transaction() as connection:
-            await Unit(connection).reveals.forget(session_id)
+            reveals = Unit(connection).reveals
+            await (reveals.settle(session.id) if session.texts else reveals.forget(session.id))
 
     async def hide(self, campaign: Campaign, session_id: str, confession_id: str) -> MoveResult:
         """An admin hides a revealed confession: its text goes, and its author stays unknown."""
@@ -160,12 +157,11 @@ class Safety:
             player = await unit.players.by_user(user_id)
             if player is None:
                 return False
-            sql = (
-                "SELECT characters.id, campaign_id, guild_id FROM characters "
-                "JOIN campaigns ON campaigns.id = characters.campaign_id WHERE player_id = ?"
-            )
-            async with connection.execute(sql, (player.id,)) as cursor:
-                mine = [r for r in await cursor.fetchall() if guild_id in (None, r[2])]
+            mine = [
+                row
+                for row in await unit.characters.everywhere(player.id)
+                if guild_id in (None, row[2])
+            ]
             for character_id, campaign_id, _ in mine:
                 session = await unit.sessions.current(campaign_id)
                 if session is not None and character_id in session.dreamers:
@@ -198,9 +194,7 @@ class Safety:
     async def reconcile(self, present: set[int]) -> None:
         """At start-up: servers with data that the bot is no longer in count as left from now
         (an earlier departure keeps its date); servers it is in are not departures."""
-        sql = "SELECT DISTINCT guild_id FROM campaigns"
-        async with self.db.connection.execute(sql) as cursor:
-            known = {row[0] for row in await cursor.fetchall()}
+        known = await self.game.read.campaigns.guilds()
         async with self.db.transaction() as connection:
             departures = Unit(connection).departures
             for guild_id in known - present:

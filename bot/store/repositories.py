@@ -76,6 +76,11 @@ class Campaigns:
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
 
+    async def guilds(self) -> set[int]:
+        """Every server that has a campaign."""
+        async with self.db.execute("SELECT DISTINCT guild_id FROM campaigns") as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
     async def add(self, campaign: Campaign) -> None:
         await self.db.execute(
             "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, ?, ?, ?)",
@@ -379,6 +384,15 @@ class Characters:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
 
+    async def everywhere(self, player_id: str) -> list[tuple[str, str, int]]:
+        """(character id, campaign id, guild id) of all the player's characters, retired too."""
+        sql = (
+            "SELECT characters.id, campaign_id, guild_id FROM characters "
+            "JOIN campaigns ON campaigns.id = characters.campaign_id WHERE player_id = ?"
+        )
+        async with self.db.execute(sql, (player_id,)) as cursor:
+            return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+
     async def of_player(self, player_id: str) -> list[Character]:
         sql = "SELECT state FROM characters WHERE player_id = ? AND retired = 0 ORDER BY rowid"
         async with self.db.execute(sql, (player_id,)) as cursor:
@@ -472,6 +486,21 @@ class RevealMessages:
 
     async def forget(self, session_id: str) -> None:
         await self.db.execute("DELETE FROM reveal_messages WHERE session_id = ?", (session_id,))
+
+    async def unsettled(self, phase: Phase) -> list[str]:
+        """Sessions in this phase with reveal messages not yet edited to match."""
+        sql = (
+            "SELECT DISTINCT session_id FROM reveal_messages JOIN sessions "
+            "ON sessions.id = reveal_messages.session_id WHERE sessions.phase = ? AND settled = 0"
+        )
+        async with self.db.execute(sql, (phase.value,)) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
+    async def settle(self, session_id: str) -> None:
+        """Edited after dawn, with kept texts still shown: remembered for a later Hide."""
+        await self.db.execute(
+            "UPDATE reveal_messages SET settled = 1 WHERE session_id = ?", (session_id,)
+        )
 
 
 class Departures:

@@ -129,6 +129,21 @@ async def test_kept_confessions_stay_in_the_chronicle_when_the_admin_chooses(
     chronicle = await fake.slash(PLAYERS[1], "dream", "chronicle")
     assert SECRET in chronicle.text
 
+    await running.tick()  # a settled reveal is not edited again and again
+    edits = [r for r in fake.requests if r[0] == "PATCH" and r[1].endswith(f"/{shown}")]
+    assert len(edits) == 1
+    offered = await fake.click(ADMIN, shown, "Hide a confession (host)")
+    picker = offered.message_id or 0
+    options = fake.find(picker, "Choose the confession to hide")["options"]
+    target = next(o["value"] for o in options if SECRET[:40] in o["description"])
+    await fake.choose(ADMIN, picker, "Choose the confession to hide", [target])
+    assert SECRET not in str(fake.messages[shown]["embeds"])
+    assert KIND in str(fake.messages[shown]["embeds"])
+    later = [r for r in fake.requests if r[0] == "PATCH" and r[1].endswith(f"/{shown}")]
+    assert len(later) == len(edits) + 1
+    again = await fake.slash(PLAYERS[1], "dream", "chronicle")
+    assert SECRET not in again.text
+
 
 async def test_mydata_then_forget_me(running: Running) -> None:
     fake = running.fake

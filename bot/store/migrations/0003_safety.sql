@@ -23,6 +23,7 @@ CREATE TABLE reveal_messages (
     glitch       INTEGER NOT NULL,  -- which of the session's glitches the message reveals
     channel_id   INTEGER NOT NULL,
     message_id   INTEGER NOT NULL,
+    settled      INTEGER NOT NULL DEFAULT 0,  -- edited after the session ended; texts kept
     PRIMARY KEY (session_id, message_id)
 );
 
