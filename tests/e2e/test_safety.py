@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import logs
+from bot.content import Content
 from bot.core import dealer
-from tests.e2e.conftest import ADMIN, PLAYERS, Running
+from bot.services import SimClock
+from tests.conftest import NIGHT
+from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import confess, join_new
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.server import GUILD_ID
@@ -37,6 +42,10 @@ async def reveal(running: Running) -> int:
     await confess(fake, PLAYERS[1], None)
     await confess(fake, PLAYERS[2], KIND, share=True)
     return fake.latest("Return to the dream")
+
+
+def file_and_wal(database: Path) -> bytes:
+    return database.read_bytes() + Path(f"{database}-wal").read_bytes()
 
 
 def public(fake: FakeDiscord) -> str:
@@ -163,6 +172,9 @@ async def test_mydata_then_forget_me(running: Running) -> None:
     gone = await fake.click(PLAYERS[0], asked.message_id or 0, "Yes, delete all my data")
     assert "Everything Bedtime stored about you is deleted" in gone.text
     assert await running.bot.service.player(PLAYERS[0].id) is None
+    on_disk = file_and_wal(running.bot.settings.database_path)
+    assert PLAYERS[0].id.to_bytes(8, "big") not in on_disk
+    assert b"Ada" not in on_disk
     nothing = await fake.slash(PLAYERS[0], "dream", "mydata")
     assert "nothing stored" in nothing.text
     chronicle = await fake.slash(PLAYERS[1], "dream", "chronicle")
@@ -309,3 +321,56 @@ async def test_no_confession_or_x_press_reaches_the_logs_even_at_debug(
     x_lines = [r for r in caplog.records if "soft" in r.getMessage().lower()]
     assert all(str(PLAYERS[1].id) not in r.getMessage() for r in x_lines)
     assert str(PLAYERS[1].id) not in text
+
+
+async def _circle_view(fake: FakeDiscord, tmp: Path, content: Content, bo_does: str) -> list[Any]:
+    """What the circle sees of one glitch, with Discord's own ids taken out."""
+    running = await start_bot(fake, tmp / "bot.db", content, SimClock(NIGHT))
+    try:
+        await gather(running)
+        await fake.slash(ADMIN, "bedtime", "glitch")
+        if bo_does == "x":
+            faced = await fake.click(
+                PLAYERS[1], fake.latest("Face your prompt"), "Face your prompt"
+            )
+            await fake.click(PLAYERS[1], faced.message_id or 0, "X")
+        elif bo_does == "x-by-cy":
+            faced = await fake.click(
+                PLAYERS[2], fake.latest("Face your prompt"), "Face your prompt"
+            )
+            await fake.click(PLAYERS[2], faced.message_id or 0, "X")
+        await confess(fake, PLAYERS[0], SECRET, share=True)
+        if bo_does == "private":
+            await confess(fake, PLAYERS[1], "only for me", share=False)
+        else:
+            await confess(fake, PLAYERS[1], None)
+        await confess(fake, PLAYERS[2], KIND, share=True)
+        for user in PLAYERS[:3]:
+            await fake.click(user, fake.latest("Return to the dream"), "Return to the dream")
+        await fake.slash(ADMIN, "bedtime", "end")
+        await running.tick()
+    finally:
+        await stop_bot(running)
+    return [
+        (m["content"], m["embeds"], m["components"])
+        for m in fake.messages.values()
+        if not m["flags"] & 64
+    ]
+
+
+@pytest.mark.parametrize(("one", "other"), [("pass", "private"), ("x", "x-by-cy")])
+async def test_the_circle_cannot_tell_who_passed_or_who_pressed_x(
+    tmp_path: Path, content: Content, one: str, other: str
+) -> None:
+    views = []
+    for run, what in enumerate((one, other)):
+        fake = FakeDiscord()
+        await fake.start()
+        try:
+            (tmp_path / str(run)).mkdir()
+            views.append(await _circle_view(fake, tmp_path / str(run), content, what))
+            fake.assert_clean()
+        finally:
+            await fake.stop()
+    assert views[0] == views[1]
+    assert any("Dawn" in str(view) for view in views[0])  # the runs reached dawn
