@@ -11,6 +11,7 @@ from bot import logs
 from bot.client import BedtimeBot, point_at, sync_commands
 from bot.content import load_content
 from bot.settings import Settings
+from bot.store.lock import InstanceLock
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,11 @@ def prepare(settings: Settings) -> BedtimeBot:
 async def serve(settings: Settings) -> None:
     """Run until Discord closes the connection or a signal asks us to stop."""
     assert settings.discord_token is not None
+    with InstanceLock(settings.database_path):
+        await _serve(settings, settings.discord_token.get_secret_value())
+
+
+async def _serve(settings: Settings, token: str) -> None:
     bot = prepare(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -31,7 +37,7 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(name, stop.set)
     async with bot:
-        running = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+        running = asyncio.create_task(bot.start(token))
         stopping = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if stopping in done:

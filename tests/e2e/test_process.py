@@ -179,3 +179,33 @@ async def test_the_bot_runs_and_stops_cleanly_on_sigterm(fake: FakeDiscord, tmp_
     assert "DEBUG    discord" not in logs  # discord.py never logs bodies
     wal_left = await asyncio.to_thread(os.path.exists, f"{db}-wal")
     assert not wal_left  # the database was closed, not abandoned
+
+
+async def test_a_second_bot_on_the_same_database_refuses_to_run(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.db"
+    env = environment(fake, db)
+    first = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_ready(within=30)
+        identified = len(fake.identifies)
+        code, _, err = await run("run", env=env, cwd=tmp_path)
+        assert code == 2
+        assert "Another Bedtime is already running" in err
+        assert f"pid {first.pid}" in err
+        assert len(fake.identifies) == identified  # it never connected to the gateway
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 30)
+    assert first.returncode == 0
+    code, _, err = await run("sync", env=env, cwd=tmp_path)  # sync needs no lock
+    assert code == 0, err

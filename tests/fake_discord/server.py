@@ -128,6 +128,7 @@ class FakeDiscord:
         self.pings: list[dict[str, Any]] = []
         self.uploads: list[tuple[str, bytes]] = []  # (filename, data), in the order received
         self.attached: dict[int, tuple[str, bytes]] = {}  # files users attach to commands
+        self.identifies: list[dict[str, Any]] = []  # every IDENTIFY, for reconnect tests
         self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
@@ -598,6 +599,7 @@ class FakeDiscord:
         elif op == 2:
             self._ready.clear()
             self.identify = payload["d"]
+            self.identifies.append(payload["d"])
             await self._dispatch(
                 socket,
                 "READY",
