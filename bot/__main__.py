@@ -24,6 +24,10 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (the default)")
     commands.add_parser("sync", help="sync the slash commands (to DEV_GUILD_ID if set) and exit")
+    backup = commands.add_parser(
+        "backup", help="write a consistent copy of the database, even while the bot runs"
+    )
+    backup.add_argument("path", type=Path, help="the new backup file (must not exist)")
     play = commands.add_parser("play", help="play a whole session in the terminal, no Discord")
     play.add_argument("--players", type=int, default=4, help="how many dreamers (default 4)")
     play.add_argument("--seed", type=int, default=None, help="a seed reproduces the transcript")
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 play(args.db or PLAY_DB, players=args.players, seed=args.seed, auto=args.auto)
             )
             return 0
+        if args.command == "backup":
+            return backup(args.path)
         return run_bot(sync_only=args.command == "sync")
     except (SettingsError, ContentError, StoreError, GameError) as error:
         print(error, file=sys.stderr)
@@ -49,6 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, EOFError):
         print("\nGood night.", file=sys.stderr)
         return 130
+
+
+def backup(path: Path) -> int:
+    from bot.store.database import backup as copy
+
+    source = load_settings().database_path
+    size = copy(source, path)
+    print(f"Backed up {source} to {path} ({size // 1024} KiB).")
+    return 0
 
 
 def run_bot(*, sync_only: bool = False) -> int:

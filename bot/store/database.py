@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -114,6 +115,31 @@ class Database:
                 raise
             else:
                 await self.connection.execute("COMMIT")
+
+
+def backup(source: Path, target: Path) -> int:
+    """A consistent copy of a live database through SQLite's backup API, written beside the
+    target and renamed into place, so a half-written backup never exists. Returns its size.
+
+    It reads through its own connection, so it runs beside a live bot (WAL readers do not
+    block the writer)."""
+    if not source.exists():
+        raise StoreError(f"There is no database at {source}.")
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file for the backup.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(source, timeout=30)) as live,
+            contextlib.closing(sqlite3.connect(partial)) as copy,
+        ):
+            live.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target.stat().st_size
 
 
 def _statements(sql: str) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 from bot.content import Content
@@ -10,6 +13,8 @@ from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
 from tests.e2e.test_session import join_new
 from tests.fake_discord import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_buttons_and_modals_from_before_a_restart_still_work(
@@ -51,4 +56,52 @@ async def test_buttons_and_modals_from_before_a_restart_still_work(
     assert stale.ephemeral
     assert "dream" in stale.text.lower()
     await stop_bot(second)
+    fake.assert_clean()
+
+
+async def test_a_backup_taken_mid_session_finishes_that_session(
+    fake: FakeDiscord, tmp_path: Path, content: Content
+) -> None:
+    db, copy = tmp_path / "bot.db", tmp_path / "saved" / "backup.db"
+    clock = SimClock(NIGHT)
+    first = await start_bot(fake, db, content, clock)
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(first.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(PLAYERS[:3], ["skeptic", "artist", "sleeper"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    round_message = fake.latest("Anchor")
+    await fake.click(PLAYERS[0], round_message, "Anchor")
+
+    env = {**os.environ, "DATABASE_PATH": str(db), "PYTHONPATH": str(ROOT)}
+    env.pop("DISCORD_TOKEN", None)
+    backup = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "backup", str(copy),
+        env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(backup.communicate(), 60)
+    assert backup.returncode == 0, err.decode()
+    assert "Backed up" in out.decode()
+    again = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "backup", str(copy),
+        env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(again.communicate(), 60)
+    assert again.returncode == 2
+    assert "already exists" in err.decode()
+
+    await fake.click(PLAYERS[1], round_message, "Dive")  # after the backup: lost with the disk
+    await stop_bot(first)
+    restored = await start_bot(fake, copy, content, clock)
+    status = await fake.slash(PLAYERS[0], "dream", "status")
+    assert "Round: 1 of 6" in status.text
+    assert "Ada ✅, Bo, Cy" in status.text  # Ada's move is in the backup; Bo's came after it
+    for user in PLAYERS[1:3]:
+        acted = await fake.click(user, round_message, "Explore")
+        assert not acted.ephemeral or "Done" in acted.text
+    ended = await fake.slash(ADMIN, "bedtime", "end")
+    assert "Dawn" in fake.everything_said(ended)
+    await stop_bot(restored)
     fake.assert_clean()
