@@ -6,6 +6,7 @@ import asyncio
 import functools
 import io
 import logging
+import sqlite3
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
+BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
+FULL = (
+    "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
+    "Please tell the server's admins."
+)
 
 
 class NoCampaign(GameError):
@@ -202,6 +208,10 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
     if isinstance(error, discord.app_commands.CheckFailure):
         await _safely(interaction, str(error) or "You can't use that here.")
         return
+    if isinstance(error, sqlite3.OperationalError) and (trouble := _storage(error)):
+        log.warning("Storage trouble handling %s: %s", where, error)
+        await _safely(interaction, trouble)
+        return
     log.error(
         "Failed handling %s (interaction %s, guild %s, channel %s, user %s)",
         where,
@@ -212,6 +222,15 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         exc_info=error,
     )
     await _safely(interaction, APOLOGY)
+
+
+def _storage(error: sqlite3.OperationalError) -> str | None:
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return BUSY
+    if "full" in text:
+        return FULL
+    return None
 
 
 async def _safely(interaction: discord.Interaction, text: str) -> None:

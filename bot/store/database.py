@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
+BUSY_TIMEOUT_MS = 2000
+
+
 class StoreError(Exception):
     """The database cannot be used; the message says why."""
 
@@ -72,7 +75,8 @@ class Database:
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
-            "PRAGMA busy_timeout = 5000",
+            # Waiting longer than this would miss Discord's 3-second window to answer.
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
             "PRAGMA secure_delete = ON",
         ):
             await self.connection.execute(pragma)
@@ -111,7 +115,8 @@ class Database:
             try:
                 yield self.connection
             except BaseException:
-                await self.connection.execute("ROLLBACK")
+                if self.connection.in_transaction:  # SQLite may have rolled back already
+                    await self.connection.execute("ROLLBACK")
                 raise
             else:
                 await self.connection.execute("COMMIT")

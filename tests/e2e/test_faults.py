@@ -1,0 +1,85 @@
+"""Database trouble: a locked database and a full disk give a clear private error, the bot keeps
+running, and the database is consistent afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.e2e.conftest import ADMIN, PLAYERS, Running
+from tests.e2e.test_session import join_new
+from tests.fake_discord.server import DEADLINE
+
+
+async def begin(running: Running) -> int:
+    fake = running.fake
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    return fake.latest("Anchor")
+
+
+async def consistent(running: Running) -> None:
+    connection = running.bot.service.db.connection
+    async with connection.execute("PRAGMA integrity_check") as cursor:
+        assert [tuple(row) for row in await cursor.fetchall()] == [("ok",)]
+    async with connection.execute("PRAGMA foreign_key_check") as cursor:
+        assert await cursor.fetchall() == []
+
+
+def hold_write_lock(path: Path) -> sqlite3.Connection:
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_a_locked_database_gets_a_clear_answer_in_time_and_loses_nothing(
+    running: Running,
+) -> None:
+    fake = running.fake
+    round_message = await begin(running)
+    other = await asyncio.to_thread(hold_write_lock, running.bot.settings.database_path)
+    try:
+        busy = await fake.click(PLAYERS[0], round_message, "Anchor")
+    finally:
+        await asyncio.to_thread(other.close)
+    assert busy.ephemeral
+    assert "busy right now, so nothing was changed" in busy.text
+    assert busy.latency is not None
+    assert busy.latency < DEADLINE
+    status = await fake.slash(PLAYERS[0], "dream", "status")
+    assert "Ada ✅" not in status.text  # the refused move really was not applied
+    retried = await fake.click(PLAYERS[0], round_message, "Anchor")
+    assert "busy" not in retried.text
+    assert "Ada ✅" in (await fake.slash(PLAYERS[0], "dream", "status")).text
+    await consistent(running)
+
+
+async def test_a_full_disk_gets_a_clear_answer_and_the_game_goes_on(running: Running) -> None:
+    fake = running.fake
+    round_message = await begin(running)
+    connection = running.bot.service.db.connection
+    async with connection.execute("PRAGMA page_count") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    await connection.execute(f"PRAGMA max_page_count = {row[0]}")  # not one page more
+    pack = {"prompts": [{"category": "hope", "text": f"Hope {n} " + "x" * 250} for n in range(200)]}
+    full = await fake.slash(
+        ADMIN,
+        "bedtime",
+        "prompts",
+        "import",
+        file=fake.attachment("pack.json", json.dumps(pack).encode()),
+    )
+    said = fake.everything_said(full)
+    assert "its disk is full. Nothing was changed" in said
+    await connection.execute("PRAGMA max_page_count = 1073741823")
+    listed = await fake.slash(ADMIN, "bedtime", "prompts", "list")
+    assert "(0 of 500)" in listed.text  # all or nothing, even when the disk fills mid-way
+    acted = await fake.click(PLAYERS[0], round_message, "Anchor")
+    assert "disk" not in acted.text
+    await consistent(running)
