@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
-from tests.e2e.test_session import join_new
+from tests.e2e.test_ritual import FRIDAY_NOON, texts
+from tests.e2e.test_session import confess, join_new
+from tests.fake_discord import Fault
 from tests.fake_discord.server import DEADLINE
 
 
@@ -83,3 +86,52 @@ async def test_a_full_disk_gets_a_clear_answer_and_the_game_goes_on(running: Run
     acted = await fake.click(PLAYERS[0], round_message, "Anchor")
     assert "disk" not in acted.text
     await consistent(running)
+
+
+async def test_rate_limits_and_server_errors_are_waited_out_and_nothing_happens_twice(
+    running: Running,
+) -> None:
+    """A self-running session while Discord enforces per-channel limits (with the headers that
+    let a client pace itself) and answers some requests 429 or 500 before doing anything."""
+    fake, clock = running.fake, running.clock
+    clock.now = FRIDAY_NOON
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(
+        ADMIN,
+        "bedtime",
+        "schedule",
+        week="first",
+        weekday="saturday",
+        time="21:00",
+        timezone="Europe/Berlin",
+    )
+    fake.channel_limit = (2, 1.0)
+    fake.faults = [
+        Fault("POST", f"/channels/{running.channel}/messages", 500),
+        Fault("POST", "/callback", 429, retry_after=0.3),
+        Fault("POST", "/callback", 500, skip=3),  # not the same interaction: 3 s would pass
+        Fault("PATCH", f"/channels/{running.channel}/messages/", 500),
+    ]
+    clock.now = datetime(2026, 3, 7, 20, 0, 1, tzinfo=UTC)
+    await running.tick()
+    for user, archetype in zip(PLAYERS[:3], ["skeptic", "artist", "sleeper"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    confessed = False
+    for _ in range(60):
+        if "See you next Bedtime" in texts(running):
+            break
+        if not confessed and "The Mesh has fractured" in texts(running):
+            await confess(fake, PLAYERS[0], "A truth told through a stormy line", share=True)
+            confessed = True
+        clock.advance(minutes=16)
+        await running.tick()
+    await running.tick()  # the reveal is edited after dawn
+
+    assert [f.times for f in fake.faults] == [0, 0, 0, 0]  # every fault was met, and survived
+    assert fake.rate_limited == []  # the bot paced itself from the headers
+    everything = texts(running)
+    assert everything.count("See you next Bedtime") == 1
+    assert everything.count("Bedtime is here") == 1
+    for number in range(1, 7):
+        assert everything.count(f"Round {number}: what happened") <= 1
+    assert "A truth told through a stormy line" not in everything  # edited away at dawn

@@ -5,6 +5,6 @@ OpenAPI schemas, and lets tests act as users: slash commands, autocomplete, clic
 and modal submits. Each interaction is timed from INTERACTION_CREATE to the bot's callback.
 """
 
-from tests.fake_discord.server import FakeDiscord, Sent, User
+from tests.fake_discord.server import FakeDiscord, Fault, Sent, User
 
-__all__ = ["FakeDiscord", "Sent", "User"]
+__all__ = ["FakeDiscord", "Fault", "Sent", "User"]

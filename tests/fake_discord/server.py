@@ -21,6 +21,8 @@ GUILD_ID = 910_000_000_000_000_001
 EVERYONE_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, ...
 ALL = (1 << 50) - 1
 MANAGE_GUILD = 1 << 5
+# Discord's real 429s come through its proxy; discord.py treats a 429 without Via as a ban.
+VIA = "1.1 google"
 DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
 
 _ids = itertools.count(950_000_000_000_000_000)
@@ -112,6 +114,29 @@ def describe(data: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+@dataclass
+class Fault:
+    """Answer the next `times` requests that match with an error, before doing anything."""
+
+    method: str
+    contains: str
+    status: int
+    times: int = 1
+    retry_after: float = 0.25
+    skip: int = 0  # let this many matching requests through first
+
+    def response(self) -> web.Response:
+        if self.status == 429:
+            body = {"message": "You are being rate limited.", "retry_after": self.retry_after}
+            headers = {
+                "Retry-After": str(self.retry_after),
+                "X-RateLimit-Scope": "user",
+                "Via": VIA,
+            }
+            return _json(body | {"global": False}, 429, headers)
+        return _json({"message": "500: Internal Server Error", "code": 0}, self.status)
+
+
 class FakeDiscord:
     """`await fake.start()`, then point discord.py at `fake.api_url` and `fake.gateway_url`."""
 
@@ -129,6 +154,12 @@ class FakeDiscord:
         self.uploads: list[tuple[str, bytes]] = []  # (filename, data), in the order received
         self.attached: dict[int, tuple[str, bytes]] = {}  # files users attach to commands
         self.identifies: list[dict[str, Any]] = []  # every IDENTIFY, for reconnect tests
+        self.faults: list[Fault] = []  # injected errors, used up as they are served
+        self.served_faults: list[tuple[str, str, int]] = []
+        # Messages a channel takes per window, as Discord's per-channel limit; None is no limit.
+        self.channel_limit: tuple[int, float] | None = None
+        self.rate_limited: list[str] = []  # 429s the bot earned by its own pacing
+        self._channel_posts: dict[str, list[float]] = {}
         self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
         self.openapi = OpenApi()
@@ -204,7 +235,53 @@ class FakeDiscord:
             self.violations += problems
             errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": p} for p in problems]}
             return _json({"code": 50035, "message": "Invalid Form Body", "errors": errors}, 400)
-        return await self._route(request.method, path, body, request)
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == request.method and fault.contains in path:
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
+                fault.times -= 1
+                self.served_faults.append((request.method, path, fault.status))
+                return fault.response()
+        limited = self._pace(request.method, path)
+        if limited is not None:
+            return limited
+        response = await self._route(request.method, path, body, request)
+        if self.channel_limit is not None and _channel_post(request.method, path):
+            response.headers.update(self._bucket(path))
+        return response
+
+    def _pace(self, method: str, path: str) -> web.Response | None:
+        """Discord's per-channel message limit: a 429 for a post beyond it."""
+        if self.channel_limit is None or not _channel_post(method, path):
+            return None
+        limit, window = self.channel_limit
+        now = time.monotonic()
+        recent = [t for t in self._channel_posts.get(path, []) if now - t < window]
+        if len(recent) >= limit:
+            self.rate_limited.append(path)
+            retry = round(window - (now - recent[0]), 3)
+            body = {"message": "You are being rate limited.", "retry_after": retry}
+            headers = {"Retry-After": str(retry), "X-RateLimit-Scope": "shared", "Via": VIA}
+            return _json(body | {"global": False}, 429, headers)
+        recent.append(now)
+        self._channel_posts[path] = recent
+        return None
+
+    def _bucket(self, path: str) -> dict[str, str]:
+        """The headers that let a client pace itself without ever earning a 429."""
+        assert self.channel_limit is not None
+        limit, window = self.channel_limit
+        now = time.monotonic()
+        recent = [t for t in self._channel_posts.get(path, []) if now - t < window]
+        reset_after = window - (now - recent[0]) if recent else window
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(limit - len(recent), 0)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": f"channel-{path.split('/')[2]}",
+        }
 
     async def _cdn(self, request: web.Request) -> web.StreamResponse:
         """Files users attached to slash commands, served as Discord's CDN would."""
@@ -889,8 +966,17 @@ def _application() -> dict[str, Any]:
     }
 
 
-def _json(body: Any, status: int = 200) -> web.Response:
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly application/json: discord.py parses nothing else, and aiohttp would add a charset.
     return web.Response(
-        body=json.dumps(body).encode(), status=status, headers={"Content-Type": "application/json"}
+        body=json.dumps(body).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _channel_post(method: str, path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return (
+        method == "POST" and len(parts) == 3 and parts[0] == "channels" and parts[2] == "messages"
     )
