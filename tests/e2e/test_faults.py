@@ -135,3 +135,30 @@ async def test_rate_limits_and_server_errors_are_waited_out_and_nothing_happens_
     for number in range(1, 7):
         assert everything.count(f"Round {number}: what happened") <= 1
     assert "A truth told through a stormy line" not in everything  # edited away at dawn
+
+
+async def test_the_gateway_drops_and_resumes_then_re_identifies_and_nothing_is_doubled(
+    running: Running,
+) -> None:
+    fake = running.fake
+    round_message = await begin(running)
+    first = await fake.click(PLAYERS[0], round_message, "Anchor")
+    assert first.response["type"] == 7  # acknowledged: the round message was redrawn
+
+    await fake.drop_gateway()
+    assert len(fake.resumes) == 1
+    assert fake.resumes[0]["session_id"] == "fake-session"
+    resolved = await fake.click(PLAYERS[1], round_message, "Dive")
+    assert "Round 1: what happened" in fake.everything_said(resolved)
+
+    await fake.invalidate_session()
+    assert len(fake.identifies) == 2
+    second_round = fake.latest("Anchor")
+    again = await fake.click(PLAYERS[0], second_round, "Explore")
+    assert again.response["type"] == 7
+    stale = await fake.click(PLAYERS[0], round_message, "Anchor")
+    assert stale.ephemeral  # the first round's button cannot act twice
+    status = await fake.slash(PLAYERS[0], "dream", "status")
+    assert "Round: 2 of 6" in status.text
+    assert "Ada ✅, Bo" in status.text
+    await consistent(running)

@@ -154,6 +154,7 @@ class FakeDiscord:
         self.uploads: list[tuple[str, bytes]] = []  # (filename, data), in the order received
         self.attached: dict[int, tuple[str, bytes]] = {}  # files users attach to commands
         self.identifies: list[dict[str, Any]] = []  # every IDENTIFY, for reconnect tests
+        self.resumes: list[dict[str, Any]] = []  # every RESUME
         self.faults: list[Fault] = []  # injected errors, used up as they are served
         self.served_faults: list[tuple[str, str, int]] = []
         # Messages a channel takes per window, as Discord's per-channel limit; None is no limit.
@@ -707,7 +708,29 @@ class FakeDiscord:
             await self._dispatch(socket, "GUILD_CREATE", guild)
             self._ready.set()
         elif op == 6:
+            self.resumes.append(payload["d"])
             await self._dispatch(socket, "RESUMED", {})
+
+    async def drop_gateway(self, code: int = 4000, within: float = 15) -> None:
+        """Close the bot's gateway connection as Discord does on trouble; wait for the RESUME."""
+        resumed = len(self.resumes)
+        await self._sockets[-1].close(code=code)
+        await self._until(lambda: len(self.resumes) > resumed and bool(self._sockets), within)
+
+    async def invalidate_session(self, within: float = 15) -> None:
+        """Op 9 with d=false: the bot must IDENTIFY afresh; wait until it is ready again."""
+        identified = len(self.identifies)
+        await self._sockets[-1].send_json({"op": 9, "d": False})
+        await self._until(
+            lambda: len(self.identifies) > identified and self._ready.is_set(), within
+        )
+
+    async def _until(self, done: Callable[[], bool], within: float) -> None:
+        deadline = time.perf_counter() + within
+        while not done():
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the bot did not reconnect in time")
+            await asyncio.sleep(0.02)
 
     async def remove_bot(self) -> None:
         """The server removes the bot (GUILD_DELETE without `unavailable`)."""
