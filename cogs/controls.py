@@ -25,14 +25,13 @@ from bot.render import embeds
 from bot.services import MoveResult
 from cogs.chronicle import PageButton
 from cogs.replies import (
-    NotHost,
     Post,
     bot_of,
     campaign_here,
     fail,
     follow_all,
     guarded,
-    is_host,
+    hosting,
     key,
     private,
     send_posts,
@@ -683,9 +682,7 @@ class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<g
     @guarded("hiding a confession")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await campaign_here(interaction)
-        if not await is_host(interaction, campaign):
-            raise NotHost("Only admins or the host role can hide a confession.")
+        campaign = await hosting(interaction, "hide a confession")
         session = await bot.service.session(campaign, self.session_id)
         glitch = session.glitches[self.glitch - 1]
         options = [
@@ -732,9 +729,7 @@ class HidePick(ui.DynamicItem[ui.Select[Any]], template=rf"bt:hidepick:{SID}:(?P
     @guarded("hiding a confession")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await campaign_here(interaction)
-        if not await is_host(interaction, campaign):
-            raise NotHost("Only admins or the host role can hide a confession.")
+        campaign = await hosting(interaction, "hide a confession")
         chosen = _values(interaction)
         result = await bot.safety.hide(campaign, self.session_id, chosen[0] if chosen else "")
         await interaction.response.edit_message(

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core.models import Boundaries
 from cogs.controls import redraw_reveals
-from cogs.replies import bot_of, guarded, private
+from cogs.replies import bot_of, campaign_by_id, guarded
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -93,10 +93,7 @@ class TopicSelect(
     @guarded("boundaries")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await bot.service.campaign_by_id(self.campaign_id)
-        if campaign is None or campaign.guild_id != interaction.guild_id:
-            await private(interaction, "That campaign is gone.")
-            return
+        campaign = await campaign_by_id(interaction, self.campaign_id)
         data: Any = interaction.data or {}
         values = [str(v) for v in data.get("values") or []]
         chosen = {self.kind: values}

@@ -12,7 +12,7 @@ from bot.content.models import Prompt
 from bot.core import prompts
 from bot.core.models import Campaign
 from bot.render import embeds
-from cogs.replies import NotHost, Post, bot_of, guarded, is_host, private
+from cogs.replies import Post, bot_of, campaign_by_id, guarded, hosting
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -85,10 +85,7 @@ class PromptPage(ui.DynamicItem[ui.Button[Any]], template=rf"bt:prompts:{CAMPAIG
     @guarded("the prompt list")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await bot.service.campaign_by_id(self.campaign_id)
-        if campaign is None or campaign.guild_id != interaction.guild_id:
-            await private(interaction, "That campaign is gone.")
-            return
-        if not await is_host(interaction, campaign):
-            raise NotHost("Only admins or the host role can manage prompts.")
+        campaign = await hosting(
+            interaction, "manage prompts", await campaign_by_id(interaction, self.campaign_id)
+        )
         await (await listing(bot, campaign, self.page)).update(interaction)

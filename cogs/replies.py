@@ -174,6 +174,24 @@ async def campaign_here(interaction: discord.Interaction) -> Campaign:
     return campaign
 
 
+async def campaign_by_id(interaction: discord.Interaction, campaign_id: str) -> Campaign:
+    """The campaign a control names, if it still exists in this server."""
+    campaign = await bot_of(interaction).service.campaign_by_id(campaign_id)
+    if campaign is None or campaign.guild_id != interaction.guild_id:
+        raise NoCampaign("That campaign is gone.")
+    return campaign
+
+
+async def hosting(
+    interaction: discord.Interaction, what: str, campaign: Campaign | None = None
+) -> Campaign:
+    """The channel's campaign (or the one given), for an admin or the host role only."""
+    campaign = campaign or await campaign_here(interaction)
+    if not await is_host(interaction, campaign):
+        raise NotHost(f"Only admins or the host role can {what}.")
+    return campaign
+
+
 async def campaign_for_player(interaction: discord.Interaction) -> Campaign:
     """The channel's campaign, or the server's only one; with several, say where to go."""
     try:
