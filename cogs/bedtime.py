@@ -15,7 +15,6 @@ import cogs.prompts as prompt_pages
 import cogs.timers as timers
 from bot.content.models import Category, Rating
 from bot.core import calendar, house_rules, prompts
-from bot.core.errors import BadPrompt
 from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -295,10 +294,7 @@ class Bedtime(
         self, interaction: discord.Interaction, file: discord.Attachment
     ) -> None:
         campaign = await campaign_here(interaction)
-        if file.size > prompts.MAX_PACK_BYTES:
-            raise BadPrompt(f"The file is {file.size // 1024} KiB; a pack may be at most 256 KiB.")
-        if not file.filename.lower().endswith((".json", ".toml")):
-            raise BadPrompt("Attach a .json or .toml file.")
+        prompts.check_file(file.filename, file.size)  # before downloading it
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             data = await file.read()
@@ -438,6 +434,3 @@ class TeardownButton(
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(TeardownButton, prompt_pages.PromptPage)
     await bot.add_cog(Bedtime(bot))  # type: ignore[arg-type]
-
-
-__all__ = ["Post"]

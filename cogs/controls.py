@@ -17,8 +17,7 @@ from discord import ui
 from discord.ext import commands
 
 import cogs.posts as posts
-from bot.core.errors import GameError, Stale
-from bot.core.events import Event
+from bot.core.errors import Stale
 from bot.core.models import Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -28,6 +27,7 @@ from cogs.replies import (
     Post,
     bot_of,
     campaign_here,
+    chosen,
     fail,
     follow_all,
     guarded,
@@ -120,7 +120,7 @@ class ArchetypeSelect(ui.DynamicItem[ui.Select[Any]], template=rf"bt:arch:{SID}:
 
     @guarded("the archetype select")
     async def callback(self, interaction: discord.Interaction) -> None:
-        archetype = _values(interaction)[0]
+        archetype = chosen(interaction)[0]
         # A modal must be the first response: no database before it.
         await interaction.response.send_modal(
             NameModal(self.session_id, archetype, self.message_id)
@@ -269,7 +269,7 @@ class ShareSelect(ui.DynamicItem[ui.Select[Any]], template=rf"bt:share:{SID}:(?P
             campaign,
             interaction.user.id,
             "share",
-            _values(interaction)[0],
+            chosen(interaction)[0],
             key(interaction),
             session_id=self.session_id,
             round_number=self.round,
@@ -318,7 +318,7 @@ class TargetSelect(
             campaign,
             interaction.user.id,
             "signature",
-            _values(interaction)[0],
+            chosen(interaction)[0],
             key(interaction),
             session_id=self.session_id,
             round_number=self.round,
@@ -730,8 +730,8 @@ class HidePick(ui.DynamicItem[ui.Select[Any]], template=rf"bt:hidepick:{SID}:(?P
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await hosting(interaction, "hide a confession")
-        chosen = _values(interaction)
-        result = await bot.safety.hide(campaign, self.session_id, chosen[0] if chosen else "")
+        picked = chosen(interaction)
+        result = await bot.safety.hide(campaign, self.session_id, picked[0] if picked else "")
         await interaction.response.edit_message(
             content="Hidden. The text is gone, and nobody was told who wrote it.", view=None
         )
@@ -817,11 +817,6 @@ async def redraw_reveals(bot: BedtimeBot, circle: Circle, session: Session) -> b
 
 
 # --- plumbing ------------------------------------------------------------------------------------
-
-
-def _values(interaction: discord.Interaction) -> list[str]:
-    data: Any = interaction.data or {}
-    return [str(v) for v in data.get("values") or []]
 
 
 def _current(session: Session | None, session_id: str, round_number: int) -> Session:
@@ -914,6 +909,3 @@ DYNAMIC = (
 async def setup(bot: commands.Bot) -> None:
     bot.add_dynamic_items(*DYNAMIC)
     await bot.add_cog(Controls(bot))  # type: ignore[arg-type]
-
-
-__all__ = ["Event", "GameError"]

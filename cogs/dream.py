@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands, ui
@@ -15,7 +15,6 @@ from cogs.chronicle import chronicle_page
 from cogs.controls import announce_join
 from cogs.replies import (
     Post,
-    bot_of,
     campaign_for_player,
     campaign_here,
     key,
@@ -209,6 +208,3 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
 
 async def setup(bot: commands.Bot) -> None:
     await bot.add_cog(Dream(bot))  # type: ignore[arg-type]
-
-
-__all__ = ["Any", "bot_of"]

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core.models import Boundaries
 from cogs.controls import redraw_reveals
-from cogs.replies import bot_of, campaign_by_id, guarded
+from cogs.replies import bot_of, campaign_by_id, chosen, guarded
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -94,10 +94,8 @@ class TopicSelect(
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_by_id(interaction, self.campaign_id)
-        data: Any = interaction.data or {}
-        values = [str(v) for v in data.get("values") or []]
-        chosen = {self.kind: values}
-        mine = await bot.safety.set_boundaries(campaign, interaction.user.id, **chosen)
+        picked = {self.kind: chosen(interaction)}
+        mine = await bot.safety.set_boundaries(campaign, interaction.user.id, **picked)
         await interaction.response.edit_message(
             content=describe(bot.content, mine) + "\n\n✅ Saved.",
             view=boundaries_view(bot.content, campaign.id, mine),

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands, ui
 
 from bot.content.models import Prompt
-from bot.core import prompts
+from bot.core import house_rules, prompts
 from bot.core.models import Campaign
 from bot.render import embeds
 from cogs.replies import Post, bot_of, campaign_by_id, guarded, hosting
@@ -52,8 +52,8 @@ def page_post(
 
 async def listing(bot: BedtimeBot, campaign: Campaign, page: int) -> Post:
     own = await bot.safety.prompts(campaign)
-    values = campaign.settings.get("builtin_prompts", True)
-    return page_post(campaign, own, bool(values), page, len(bot.content.prompts))
+    builtin_on = house_rules.current(bot.content, campaign.settings)["builtin_prompts"]
+    return page_post(campaign, own, bool(builtin_on), page, len(bot.content.prompts))
 
 
 def choices(own: list[Prompt], current: str) -> list[app_commands.Choice[str]]:

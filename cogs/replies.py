@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord.utils import MISSING
 
-from bot.core.errors import GameError, NoSession
+from bot.core.errors import GameError
 from bot.core.models import Campaign
 
 if TYPE_CHECKING:
@@ -174,6 +174,12 @@ async def campaign_here(interaction: discord.Interaction) -> Campaign:
     return campaign
 
 
+def chosen(interaction: discord.Interaction) -> list[str]:
+    """The values picked in a select menu."""
+    data: Any = interaction.data or {}
+    return [str(v) for v in data.get("values") or []]
+
+
 async def campaign_by_id(interaction: discord.Interaction, campaign_id: str) -> Campaign:
     """The campaign a control names, if it still exists in this server."""
     campaign = await bot_of(interaction).service.campaign_by_id(campaign_id)
@@ -281,6 +287,3 @@ async def follow_all(interaction: discord.Interaction, posts: list[Post]) -> Non
     bot = bot_of(interaction)
     for post in posts:
         await post.remember(bot, interaction.channel_id, await post.follow(interaction))
-
-
-__all__ = ["NoSession"]

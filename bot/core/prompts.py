@@ -106,8 +106,7 @@ def parse_pack(
 ) -> list[Prompt]:
     """A prompt pack from a JSON or TOML file, all or nothing: every problem is named, with its
     entry, and one problem rejects the whole pack."""
-    if len(data) > MAX_PACK_BYTES:
-        raise BadPrompt(f"The file is {len(data) // 1024} KiB; a pack may be at most 256 KiB.")
+    check_file(filename, len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -134,10 +133,16 @@ def parse_pack(
     return made
 
 
+def check_file(filename: str, size: int) -> None:
+    """What can be told of a pack before reading it: its kind and its size."""
+    if not filename.lower().endswith((".json", ".toml")):
+        raise BadPrompt("Attach a .json or .toml file.")
+    if size > MAX_PACK_BYTES:
+        raise BadPrompt(f"The file is {size // 1024} KiB; a pack may be at most 256 KiB.")
+
+
 def _decode(text: str, filename: str) -> Any:
     kind = filename.lower().rsplit(".", 1)[-1]
-    if kind not in ("json", "toml"):
-        raise BadPrompt("Attach a .json or .toml file.")
     try:
         return json.loads(text) if kind == "json" else tomllib.loads(text)
     except (ValueError, RecursionError) as error:

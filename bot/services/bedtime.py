@@ -225,14 +225,10 @@ class Bedtime:
         )
 
     async def leave(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
-        return await self._play(
-            campaign, key, lambda m, c, s, p: lobby.leave(m, c, s, _known(p)), user_id=user_id
-        )
+        return await self._play(campaign, key, _as_player(lobby.leave), user_id=user_id)
 
     async def kick(self, campaign: Campaign, user_id: int, key: str | None = None) -> MoveResult:
-        return await self._play(
-            campaign, key, lambda m, c, s, p: lobby.kick(m, c, s, _known(p)), user_id=user_id
-        )
+        return await self._play(campaign, key, _as_player(lobby.kick), user_id=user_id)
 
     async def start(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         return await self._play(campaign, key, lambda m, c, s, _: lobby.start(m, c, s))
@@ -287,7 +283,7 @@ class Bedtime:
         return await self._play(
             campaign,
             key,
-            lambda m, c, s, p: glitch.pass_prompt(m, c, s, _known(p)),
+            _as_player(glitch.pass_prompt),
             user_id=user_id,
             session_id=session_id,
         )
@@ -303,7 +299,7 @@ class Bedtime:
         return await self._play(
             campaign,
             key,
-            lambda m, c, s, p: glitch.soften(m, c, s, _known(p)),
+            _as_player(glitch.soften),
             user_id=user_id,
             session_id=session_id,
         )
@@ -336,7 +332,7 @@ class Bedtime:
         return await self._play(
             campaign,
             key,
-            lambda m, c, s, p: glitch.ready(m, c, s, _known(p)),
+            _as_player(glitch.ready),
             user_id=user_id,
             session_id=session_id,
         )
@@ -633,6 +629,11 @@ _TIMEOUTS: dict[Phase, Callable[[Move, Circle, Session], list[Event]]] = {
     Phase.RESONANCE: glitch.resonance_timeout,
     Phase.POSTPONED: lambda move, circle, session: lobby.reopen(move, session, None),
 }
+
+
+def _as_player(move: Callable[[Move, Circle, Session, Player], list[Event]]) -> SessionMove:
+    """A move made by a player, who the service has always resolved for it."""
+    return lambda m, c, s, p: move(m, c, s, _known(p))
 
 
 def _known(player: Player | None) -> Player:

@@ -205,6 +205,8 @@ class Safety:
     async def purge_departed(self, now: datetime | None = None) -> list[int]:
         """Delete the data of servers the bot left more than the grace period ago."""
         cutoff = (now or self.game.clock()) - GRACE
+        if not await self.game.read.departures.before(cutoff):
+            return []  # the usual case, every tick: no write transaction
         async with self.db.transaction() as connection:
             unit = Unit(connection)
             departures = unit.departures
@@ -213,9 +215,7 @@ class Safety:
                 for campaign in await unit.campaigns.in_guild(guild_id):
                     await unit.campaigns.delete(campaign.id)
                 await departures.returned(guild_id)
-            if gone:
-                for player_id in await unit.players.orphans():
-                    await unit.players.delete(player_id)
-        if gone:
-            await self.db.scrub()
+            for player_id in await unit.players.orphans():
+                await unit.players.delete(player_id)
+        await self.db.scrub()
         return gone
