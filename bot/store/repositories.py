@@ -27,6 +27,17 @@ from bot.core.phases import Phase
 _CLOSED = (Phase.ARCHIVED.value, Phase.CANCELLED.value)
 
 
+async def fetch(db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+    """Run a query and fetch its rows in one trip to SQLite's thread (a cursor takes three)."""
+    return list(await db.execute_fetchall(sql, parameters))
+
+
+async def first(db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()) -> Any:
+    """The query's first row, or None."""
+    rows = await fetch(db, sql, parameters)
+    return rows[0] if rows else None
+
+
 def stamp(moment: datetime) -> str:
     """Timestamps are stored as UTC ISO text, which sorts in time order."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -42,14 +53,12 @@ class Campaigns:
 
     async def by_channel(self, guild_id: int, channel_id: int) -> Campaign | None:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? AND channel_id = ?"
-        async with self.db.execute(sql, (guild_id, channel_id)) as cursor:
-            row = await cursor.fetchone()
+        row = await first(self.db, sql, (guild_id, channel_id))
         return Campaign.model_validate_json(row[0]) if row else None
 
     async def in_guild(self, guild_id: int) -> list[Campaign]:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
-        async with self.db.execute(sql, (guild_id,)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch(self.db, sql, (guild_id,))
         return [Campaign.model_validate_json(row[0]) for row in rows]
 
     async def save(self, campaign: Campaign) -> None:
@@ -60,8 +69,7 @@ class Campaigns:
         )
 
     async def by_id(self, campaign_id: str) -> Campaign | None:
-        async with self.db.execute("SELECT state FROM campaigns WHERE id = ?", (campaign_id,)) as c:
-            row = await c.fetchone()
+        row = await first(self.db, "SELECT state FROM campaigns WHERE id = ?", (campaign_id,))
         return Campaign.model_validate_json(row[0]) if row else None
 
     async def scheduled_before(self, moment: datetime, limit: int = 100) -> list[str]:
@@ -70,16 +78,14 @@ class Campaigns:
             "SELECT id FROM campaigns WHERE next_at IS NOT NULL AND next_at <= ? "
             "ORDER BY next_at LIMIT ?"
         )
-        async with self.db.execute(sql, (stamp(moment), limit)) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [row[0] for row in await fetch(self.db, sql, (stamp(moment), limit))]
 
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
 
     async def guilds(self) -> set[int]:
         """Every server that has a campaign."""
-        async with self.db.execute("SELECT DISTINCT guild_id FROM campaigns") as cursor:
-            return {row[0] for row in await cursor.fetchall()}
+        return {row[0] for row in await fetch(self.db, "SELECT DISTINCT guild_id FROM campaigns")}
 
     async def add(self, campaign: Campaign) -> None:
         await self.db.execute(
@@ -94,8 +100,7 @@ class Players:
 
     async def by_user(self, user_id: int) -> Player | None:
         sql = "SELECT id, user_id, display_name FROM players WHERE user_id = ?"
-        async with self.db.execute(sql, (user_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await first(self.db, sql, (user_id,))
         return Player(id=row[0], user_id=row[1], display_name=row[2]) if row else None
 
     async def add(self, player: Player) -> None:
@@ -106,8 +111,7 @@ class Players:
 
     async def rests(self, player_id: str) -> list[datetime]:
         sql = "SELECT at FROM rests WHERE player_id = ? ORDER BY at"
-        async with self.db.execute(sql, (player_id,)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await fetch(self.db, sql, (player_id,))
         return [unstamp(row[0]) for row in rows]
 
     async def add_rest(self, player_id: str, at: datetime) -> None:
@@ -140,9 +144,8 @@ class Players:
         out: dict[str, Any] = {"player": player.model_dump(mode="json")}
         characters = []
         sql = "SELECT state FROM characters WHERE player_id = ? ORDER BY rowid"
-        async with self.db.execute(sql, (player.id,)) as cursor:
-            for row in await cursor.fetchall():
-                characters.append(json.loads(row[0]))
+        for row in await fetch(self.db, sql, (player.id,)):
+            characters.append(json.loads(row[0]))
         ids = [c["id"] for c in characters]
         marks = ",".join("?" * len(ids))
         bonds, confessions = [], []
@@ -150,25 +153,22 @@ class Players:
             sql = (
                 f"SELECT campaign_id, a, b, value FROM bonds WHERE a IN ({marks}) OR b IN ({marks})"
             )
-            async with self.db.execute(sql, (*ids, *ids)) as cursor:
-                bonds = [
-                    {"campaign": r[0], "between": [r[1], r[2]], "value": r[3]}
-                    for r in await cursor.fetchall()
-                ]
+            bonds = [
+                {"campaign": r[0], "between": [r[1], r[2]], "value": r[3]}
+                for r in await fetch(self.db, sql, (*ids, *ids))
+            ]
             sql = (
                 f"SELECT session_id, author_id, text FROM confessions WHERE author_id IN ({marks})"
             )
-            async with self.db.execute(sql, ids) as cursor:
-                confessions = [
-                    {"session": r[0], "character": r[1], "text": r[2]}
-                    for r in await cursor.fetchall()
-                ]
-        sql = "SELECT campaign_id, lines, veils FROM boundaries WHERE player_id = ?"
-        async with self.db.execute(sql, (player.id,)) as cursor:
-            boundaries = [
-                {"campaign": r[0], "lines": json.loads(r[1]), "veils": json.loads(r[2])}
-                for r in await cursor.fetchall()
+            confessions = [
+                {"session": r[0], "character": r[1], "text": r[2]}
+                for r in await fetch(self.db, sql, ids)
             ]
+        sql = "SELECT campaign_id, lines, veils FROM boundaries WHERE player_id = ?"
+        boundaries = [
+            {"campaign": r[0], "lines": json.loads(r[1]), "veils": json.loads(r[2])}
+            for r in await fetch(self.db, sql, (player.id,))
+        ]
         out |= {
             "characters": characters,
             "bonds": bonds,
@@ -193,8 +193,7 @@ class Players:
             "SELECT id FROM players WHERE NOT EXISTS "
             "(SELECT 1 FROM characters WHERE characters.player_id = players.id)"
         )
-        async with self.db.execute(sql) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [row[0] for row in await fetch(self.db, sql)]
 
 
 class Circles:
@@ -206,20 +205,17 @@ class Circles:
     async def load(self, campaign: Campaign) -> Circle:
         circle = Circle(campaign=campaign)
         sql = "SELECT state FROM characters WHERE campaign_id = ?"
-        async with self.db.execute(sql, (campaign.id,)) as cursor:
-            for row in await cursor.fetchall():
-                character = Character.model_validate_json(row[0])
-                circle.characters[character.id] = character
+        for row in await fetch(self.db, sql, (campaign.id,)):
+            character = Character.model_validate_json(row[0])
+            circle.characters[character.id] = character
         sql = "SELECT a, b, value FROM bonds WHERE campaign_id = ?"
-        async with self.db.execute(sql, (campaign.id,)) as cursor:
-            for a, b, value in await cursor.fetchall():
-                circle.bonds[f"{a}|{b}"] = value
+        for a, b, value in await fetch(self.db, sql, (campaign.id,)):
+            circle.bonds[f"{a}|{b}"] = value
         sql = "SELECT player_id, lines, veils FROM boundaries WHERE campaign_id = ?"
-        async with self.db.execute(sql, (campaign.id,)) as cursor:
-            for player_id, lines, veils in await cursor.fetchall():
-                circle.boundaries[player_id] = Boundaries(
-                    lines=frozenset(json.loads(lines)), veils=frozenset(json.loads(veils))
-                )
+        for player_id, lines, veils in await fetch(self.db, sql, (campaign.id,)):
+            circle.boundaries[player_id] = Boundaries(
+                lines=frozenset(json.loads(lines)), veils=frozenset(json.loads(veils))
+            )
         circle.prompts = await Prompts(self.db).of_campaign(campaign.id)
         return circle
 
@@ -270,22 +266,18 @@ class Sessions:
             "SELECT id, state FROM sessions WHERE campaign_id = ? AND phase NOT IN (?, ?) "
             "ORDER BY number DESC LIMIT 1"
         )
-        async with self.db.execute(sql, (campaign_id, *_CLOSED)) as cursor:
-            row = await cursor.fetchone()
+        row = await first(self.db, sql, (campaign_id, *_CLOSED))
         return await self._with_texts(row[0], row[1]) if row else None
 
     async def by_id(self, session_id: str) -> Session | None:
-        async with self.db.execute(
-            "SELECT id, state FROM sessions WHERE id = ?", (session_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        sql = "SELECT id, state FROM sessions WHERE id = ?"
+        row = await first(self.db, sql, (session_id,))
         return await self._with_texts(row[0], row[1]) if row else None
 
     async def _with_texts(self, session_id: str, state: str) -> Session:
         session = Session.model_validate_json(state)
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        async with self.db.execute(sql, (session_id,)) as cursor:
-            session.texts = {row[0]: row[1] for row in await cursor.fetchall()}
+        session.texts = {row[0]: row[1] for row in await fetch(self.db, sql, (session_id,))}
         return session
 
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
@@ -294,8 +286,7 @@ class Sessions:
             "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL AND deadline <= ? "
             "ORDER BY deadline LIMIT ?"
         )
-        async with self.db.execute(sql, (stamp(now), limit)) as cursor:
-            return [(row[0], row[1]) for row in await cursor.fetchall()]
+        return [(row[0], row[1]) for row in await fetch(self.db, sql, (stamp(now), limit))]
 
     async def save(self, session: Session) -> None:
         deadline = stamp(session.deadline) if session.deadline else None
@@ -344,21 +335,18 @@ class Chronicle:
 
     async def latest(self, campaign_id: str) -> ChronicleEntry | None:
         sql = "SELECT entry FROM chronicle WHERE campaign_id = ? ORDER BY number DESC LIMIT 1"
-        async with self.db.execute(sql, (campaign_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await first(self.db, sql, (campaign_id,))
         return ChronicleEntry.model_validate_json(row[0]) if row else None
 
     async def by_number(self, campaign_id: str, number: int) -> ChronicleEntry | None:
         sql = "SELECT entry FROM chronicle WHERE campaign_id = ? AND number = ?"
-        async with self.db.execute(sql, (campaign_id, number)) as cursor:
-            row = await cursor.fetchone()
+        row = await first(self.db, sql, (campaign_id, number))
         return ChronicleEntry.model_validate_json(row[0]) if row else None
 
     async def texts(self, entry: ChronicleEntry) -> dict[str, str]:
         """Shared confession texts the campaign kept for this entry (none by default)."""
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        async with self.db.execute(sql, (entry.session_id,)) as cursor:
-            return {row[0]: row[1] for row in await cursor.fetchall()}
+        return {row[0]: row[1] for row in await fetch(self.db, sql, (entry.session_id,))}
 
 
 class Moves:
@@ -368,8 +356,7 @@ class Moves:
         self.db = db
 
     async def seen(self, key: str) -> bool:
-        async with self.db.execute("SELECT 1 FROM moves WHERE key = ?", (key,)) as cursor:
-            return await cursor.fetchone() is not None
+        return await first(self.db, "SELECT 1 FROM moves WHERE key = ?", (key,)) is not None
 
     async def record(self, key: str, campaign_id: str, at: datetime) -> None:
         await self.db.execute(
@@ -390,13 +377,13 @@ class Characters:
             "SELECT characters.id, campaign_id, guild_id FROM characters "
             "JOIN campaigns ON campaigns.id = characters.campaign_id WHERE player_id = ?"
         )
-        async with self.db.execute(sql, (player_id,)) as cursor:
-            return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+        return [(row[0], row[1], row[2]) for row in await fetch(self.db, sql, (player_id,))]
 
     async def of_player(self, player_id: str) -> list[Character]:
         sql = "SELECT state FROM characters WHERE player_id = ? AND retired = 0 ORDER BY rowid"
-        async with self.db.execute(sql, (player_id,)) as cursor:
-            return [Character.model_validate_json(row[0]) for row in await cursor.fetchall()]
+        return [
+            Character.model_validate_json(row[0]) for row in await fetch(self.db, sql, (player_id,))
+        ]
 
     async def save(self, character: Character) -> None:
         await self.db.execute(
@@ -421,8 +408,7 @@ class Outbox:
 
     async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
         sql = "SELECT id, campaign_id, session_id, events FROM outbox ORDER BY id LIMIT ?"
-        async with self.db.execute(sql, (limit,)) as cursor:
-            return [(row[0], row[1], row[2], row[3]) for row in await cursor.fetchall()]
+        return [(row[0], row[1], row[2], row[3]) for row in await fetch(self.db, sql, (limit,))]
 
     async def done(self, row_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
@@ -450,8 +436,9 @@ class Prompts:
 
     async def of_campaign(self, campaign_id: str) -> list[Prompt]:
         sql = "SELECT state FROM prompts WHERE campaign_id = ? ORDER BY created_at, id"
-        async with self.db.execute(sql, (campaign_id,)) as cursor:
-            return [Prompt.model_validate_json(row[0]) for row in await cursor.fetchall()]
+        return [
+            Prompt.model_validate_json(row[0]) for row in await fetch(self.db, sql, (campaign_id,))
+        ]
 
     async def add(self, campaign_id: str, prompts: Iterable[Prompt], at: datetime) -> None:
         await self.db.executemany(
@@ -481,8 +468,7 @@ class RevealMessages:
     async def of_session(self, session_id: str) -> list[tuple[int, int, int]]:
         """(glitch number, channel id, message id) of each message revealing the session."""
         sql = "SELECT glitch, channel_id, message_id FROM reveal_messages WHERE session_id = ?"
-        async with self.db.execute(sql, (session_id,)) as cursor:
-            return [(row[0], row[1], row[2]) for row in await cursor.fetchall()]
+        return [(row[0], row[1], row[2]) for row in await fetch(self.db, sql, (session_id,))]
 
     async def forget(self, session_id: str) -> None:
         await self.db.execute("DELETE FROM reveal_messages WHERE session_id = ?", (session_id,))
@@ -493,8 +479,7 @@ class RevealMessages:
             "SELECT DISTINCT session_id FROM reveal_messages JOIN sessions "
             "ON sessions.id = reveal_messages.session_id WHERE sessions.phase = ? AND settled = 0"
         )
-        async with self.db.execute(sql, (phase.value,)) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [row[0] for row in await fetch(self.db, sql, (phase.value,))]
 
     async def settle(self, session_id: str) -> None:
         """Edited after dawn, with kept texts still shown: remembered for a later Hide."""
@@ -520,5 +505,4 @@ class Departures:
 
     async def before(self, moment: datetime) -> list[int]:
         sql = "SELECT guild_id FROM departures WHERE left_at <= ?"
-        async with self.db.execute(sql, (stamp(moment),)) as cursor:
-            return [row[0] for row in await cursor.fetchall()]
+        return [row[0] for row in await fetch(self.db, sql, (stamp(moment),))]
