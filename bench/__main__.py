@@ -1,0 +1,63 @@
+"""`python -m bench`: every benchmark in one run, written to docs/PERFORMANCE.md and its chart.
+
+`python -m bench --quick` is a smaller run for trying changes; its figures are not the record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from bench import burst, chart, engine, latency, report, startup
+from bench.harness import ROOT
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and sessions")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    args = parser.parse_args()
+    asyncio.run(run(args.out, quick=args.quick))
+
+
+async def run(out: Path, *, quick: bool) -> None:
+    runs = 2 if quick else 3
+    sizes = [10, 100] if quick else [10, 100, 1000]
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bedtime-bench-") as scratch:
+        work = Path(scratch)
+        step("cost per interaction, against the floor")
+        lat = await latency.measure(
+            work / "latency", runs, 2 if quick else 5, 100 if quick else 200
+        )
+        bursts = []
+        for size in sizes:
+            step(f"a burst at {size} sessions")
+            bursts.append(await burst.measure(work / f"burst-{size}", size, runs))
+        step("memory with no sessions")
+        idle = await burst.idle_rss(work / "idle")
+        step("start-up with a full database")
+        start = await startup.measure(work / "startup", runs, 100 if quick else 1000)
+        step("the engine alone, against raw commits")
+        eng = await engine.measure(work / "engine", runs, 10 if quick else 20, 2000)
+    chart_path = out.with_name("performance.png")
+    chart.draw(chart_path, bursts, lat.floor_p99.median)
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
+    )
+    out.write_text(
+        report.render(lat, bursts, idle, start, eng, machine, time.perf_counter() - began, quick)
+    )
+    step(f"wrote {out} and {chart_path}")
+
+
+def step(text: str) -> None:
+    print(f"[bench] {time.strftime('%H:%M:%S')} {text}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

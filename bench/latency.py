@@ -1,0 +1,149 @@
+"""Cost per interaction: whole sessions over the fake, against the floor bot's static answer.
+
+Each run plays whole sessions one interaction at a time (setup, joins, rounds, a glitch,
+confessions, the return, dawn) and times every interaction from the fake sending
+INTERACTION_CREATE to the fake receiving the bot's first response. The floor run sends /ping to
+a bot that answers a static message. Game and floor runs alternate, so drift in the machine's
+speed touches both alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.harness import BotProcess, Spread, percentile
+from tests.fake_discord import FakeDiscord, Sent, User
+from tests.fake_discord.server import MANAGE_GUILD
+
+ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
+DREAMERS = [
+    User(100_000_000_000_000_010 + n, name) for n, name in enumerate(["Ada", "Bo", "Cy", "Di"])
+]
+ARCHETYPES = ["skeptic", "parent", "artist", "sleeper"]
+
+
+@dataclass
+class Latency:
+    game_p50: Spread
+    game_p99: Spread
+    floor_p50: Spread
+    floor_p99: Spread
+    game_count: int  # interactions per game run
+    floor_count: int
+    sessions: int  # whole sessions per game run
+
+
+async def measure(work: Path, runs: int, sessions: int, pings: int) -> Latency:
+    game: list[list[float]] = []
+    floor: list[list[float]] = []
+    for run in range(runs):
+        floor.append(await _floor_run(work / f"floor-{run}", pings))
+        game.append(await _game_run(work / f"game-{run}", sessions))
+    return Latency(
+        game_p50=Spread([percentile(r, 0.50) for r in game]),
+        game_p99=Spread([percentile(r, 0.99) for r in game]),
+        floor_p50=Spread([percentile(r, 0.50) for r in floor]),
+        floor_p99=Spread([percentile(r, 0.99) for r in floor]),
+        game_count=len(game[0]),
+        floor_count=len(floor[0]),
+        sessions=sessions,
+    )
+
+
+async def _floor_run(work: Path, pings: int) -> list[float]:
+    work.mkdir(parents=True)
+    fake = FakeDiscord(check_schema=False)
+    await fake.start()
+    bot = await BotProcess.start(fake, work / "floor.db", "bench.floor")
+    try:
+        for _ in range(5):  # warm up, as the game run's first session does
+            await fake.slash(ADMIN, "ping")
+        first = len(fake.interactions)
+        for _ in range(pings):
+            sent = await fake.slash(ADMIN, "ping")
+            assert sent.text == "pong", sent.responses
+        return _latencies(list(fake.interactions.values())[first:])
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+async def _game_run(work: Path, sessions: int) -> list[float]:
+    work.mkdir(parents=True)
+    fake = FakeDiscord(check_schema=False)
+    await fake.start()
+    bot = await BotProcess.start(fake, work / "bedtime.db")
+    try:
+        await fake.slash(ADMIN, "bedtime", "setup", channel=str(fake.channels[0]))
+        await whole_session(fake)  # warm up: the first session imports and caches what it needs
+        first = len(fake.interactions)
+        for _ in range(sessions):
+            await whole_session(fake)
+        return _latencies(list(fake.interactions.values())[first:])
+    finally:
+        await bot.stop()
+        await fake.stop()
+
+
+def _latencies(sent: list[Sent]) -> list[float]:
+    missing = [s.id for s in sent if s.latency is None]
+    if missing:
+        raise RuntimeError(f"{len(missing)} interactions were never answered")
+    return [s.latency for s in sent if s.latency is not None]
+
+
+async def whole_session(fake: FakeDiscord) -> None:
+    """Open, join, dream, glitch, confess, return, dawn: as four players and a host would."""
+    opened = await fake.slash(ADMIN, "bedtime", "open")
+    _ok(opened)
+    for user, archetype in zip(DREAMERS, ARCHETYPES, strict=True):
+        picked = await fake.click(user, fake.latest("Join"), "Join")
+        if "Choose your archetype" in str(picked.response):
+            select = await fake.choose(
+                user, picked.message_id or 0, "Choose your archetype", [archetype]
+            )
+            await fake.submit(
+                user, select.response["data"], {"name": f"{user.name} the {archetype}"}
+            )
+    _ok(await fake.slash(ADMIN, "bedtime", "start"))
+    await _rounds(fake, until="Face your prompt", most=2)
+    if not _shown(fake, "Face your prompt", after="Anchor"):
+        _ok(await fake.slash(ADMIN, "bedtime", "glitch"))
+    glitch = fake.latest("Face your prompt")
+    for n, user in enumerate(DREAMERS):
+        faced = await fake.click(user, glitch, "Face your prompt")
+        if "Answer" not in str(faced.response):
+            continue  # this dreamer was dealt no prompt
+        prompt = faced.message_id or 0
+        opened_modal = await fake.click(user, prompt, "Answer")
+        share = ["share" if n % 2 == 0 else "private"]
+        values = {"text": f"{user.name} is afraid of the quiet.", "share": share}
+        await fake.submit(user, opened_modal.response["data"], values, message_id=prompt)
+    reveal = fake.latest("Return to the dream")
+    for user in DREAMERS:
+        await fake.click(user, reveal, "Return to the dream")
+    await _rounds(fake, until="Face your prompt", most=1)
+    _ok(await fake.slash(ADMIN, "bedtime", "end"))
+
+
+async def _rounds(fake: FakeDiscord, until: str, most: int) -> None:
+    for _ in range(most):
+        if _shown(fake, until, after="Anchor"):
+            return
+        round_message = fake.latest("Anchor")
+        for user in DREAMERS:
+            await fake.click(user, round_message, "Anchor")
+
+
+def _shown(fake: FakeDiscord, label: str, after: str) -> bool:
+    """Whether the newest message with `label` is newer than the newest with `after`."""
+    try:
+        return bool(fake.latest(label) > fake.latest(after))
+    except KeyError:
+        return False
+
+
+def _ok(sent: Sent) -> None:
+    if sent.ephemeral and not sent.response.get("data", {}).get("embeds"):
+        raise RuntimeError(f"the bot refused: {sent.text}")
