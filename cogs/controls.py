@@ -25,6 +25,7 @@ from bot.services import MoveResult
 from cogs.chronicle import PageButton
 from cogs.replies import (
     Post,
+    arrived,
     bot_of,
     campaign_here,
     chosen,
@@ -32,8 +33,10 @@ from cogs.replies import (
     follow_all,
     guarded,
     hosting,
+    in_time,
     key,
     private,
+    redraw,
     send_posts,
 )
 from cogs.sheet import RenameButton, RetireButton, on_rename
@@ -88,12 +91,15 @@ class JoinButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:join:{SID}"):
                 "Welcome to the circle. Who will you be in the dream?", view=view, ephemeral=True
             )
             return
-        result = await bot.service.join(
-            campaign,
-            interaction.user.id,
-            display_name=interaction.user.display_name,
-            key=key(interaction),
-            session_id=self.session_id,
+        result = await in_time(
+            interaction,
+            bot.service.join(
+                campaign,
+                interaction.user.id,
+                display_name=interaction.user.display_name,
+                key=key(interaction),
+                session_id=self.session_id,
+            ),
         )
         await announce_join(interaction, result, update=True)
 
@@ -143,14 +149,17 @@ async def on_name(
 ) -> None:
     bot = bot_of(interaction)
     campaign = await campaign_here(interaction)
-    result = await bot.service.join(
-        campaign,
-        interaction.user.id,
-        display_name=interaction.user.display_name,
-        archetype=match["archetype"],
-        name=str(values.get("name", "")),
-        key=key(interaction),
-        session_id=match["session"],
+    result = await in_time(
+        interaction,
+        bot.service.join(
+            campaign,
+            interaction.user.id,
+            display_name=interaction.user.display_name,
+            archetype=match["archetype"],
+            name=str(values.get("name", "")),
+            key=key(interaction),
+            session_id=match["session"],
+        ),
     )
     await announce_join(interaction, result, update=False, lobby_message=int(match["message"]))
 
@@ -230,14 +239,17 @@ class ActionButton(
             )
             await interaction.response.send_message("Toward whom?", view=view, ephemeral=True)
             return
-        result = await bot.service.act(
-            campaign,
-            interaction.user.id,
-            self.action,
-            None,
-            key(interaction),
-            session_id=self.session_id,
-            round_number=self.round,
+        result = await in_time(
+            interaction,
+            bot.service.act(
+                campaign,
+                interaction.user.id,
+                self.action,
+                None,
+                key(interaction),
+                session_id=self.session_id,
+                round_number=self.round,
+            ),
         )
         await round_moved(interaction, result, on_round_message=True)
 
@@ -265,14 +277,17 @@ class ShareSelect(ui.DynamicItem[ui.Select[Any]], template=rf"bt:share:{SID}:(?P
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.act(
-            campaign,
-            interaction.user.id,
-            "share",
-            chosen(interaction)[0],
-            key(interaction),
-            session_id=self.session_id,
-            round_number=self.round,
+        result = await in_time(
+            interaction,
+            bot.service.act(
+                campaign,
+                interaction.user.id,
+                "share",
+                chosen(interaction)[0],
+                key(interaction),
+                session_id=self.session_id,
+                round_number=self.round,
+            ),
         )
         await round_moved(interaction, result, on_round_message=True)
 
@@ -314,14 +329,17 @@ class TargetSelect(
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.act(
-            campaign,
-            interaction.user.id,
-            "signature",
-            chosen(interaction)[0],
-            key(interaction),
-            session_id=self.session_id,
-            round_number=self.round,
+        result = await in_time(
+            interaction,
+            bot.service.act(
+                campaign,
+                interaction.user.id,
+                "signature",
+                chosen(interaction)[0],
+                key(interaction),
+                session_id=self.session_id,
+                round_number=self.round,
+            ),
         )
         await round_moved(
             interaction, result, on_round_message=False, round_message=self.message_id
@@ -345,7 +363,7 @@ async def round_moved(
     if on_round_message:
         await send_posts(interaction, out, update=True)
         return
-    await interaction.response.edit_message(content="✨ Done.", view=None)
+    await redraw(interaction, content="✨ Done.", view=None)
     await _edit_message(interaction, round_message, out[0])
     await follow_all(interaction, out[1:])
 
@@ -480,13 +498,16 @@ async def on_confession(
     bot = bot_of(interaction)
     campaign = await campaign_here(interaction)
     share = "share" in (values.get("share") or [])
-    result = await bot.service.answer(
-        campaign,
-        interaction.user.id,
-        str(values.get("text", "")),
-        share=share,
-        key=key(interaction),
-        session_id=match["session"],
+    result = await in_time(
+        interaction,
+        bot.service.answer(
+            campaign,
+            interaction.user.id,
+            str(values.get("text", "")),
+            share=share,
+            key=key(interaction),
+            session_id=match["session"],
+        ),
     )
     thanks = (
         "Shared with the circle, without your name."
@@ -517,8 +538,11 @@ class PassButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:pass:{SID}:{CID}
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.pass_prompt(
-            campaign, interaction.user.id, key(interaction), session_id=self.session_id
+        result = await in_time(
+            interaction,
+            bot.service.pass_prompt(
+                campaign, interaction.user.id, key(interaction), session_id=self.session_id
+            ),
         )
         await glitch_moved(
             interaction,
@@ -548,8 +572,11 @@ class SoftenButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:x:{SID}:(?P<gl
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.soften(
-            campaign, interaction.user.id, key(interaction), session_id=self.session_id
+        result = await in_time(
+            interaction,
+            bot.service.soften(
+                campaign, interaction.user.id, key(interaction), session_id=self.session_id
+            ),
         )
         if any(e.kind == "passed" for e in result.events):
             await glitch_moved(
@@ -582,9 +609,9 @@ async def glitch_moved(interaction: discord.Interaction, result: MoveResult, tha
     bot = bot_of(interaction)
     done = discord.Embed(description=thanks, colour=embeds.COLOURS[Phase.CONFESSING])
     if interaction.message is not None and interaction.message.flags.ephemeral:
-        await interaction.response.edit_message(embeds=[done], view=None)
+        await redraw(interaction, embeds=[done], view=None)
     else:
-        await interaction.response.send_message(embed=done, ephemeral=True)
+        await Post([done]).respond(interaction, ephemeral=True)
     await follow_all(interaction, posts.posts_for(bot, result))
 
 
@@ -613,12 +640,15 @@ class HearButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hear:{SID}:{CID}
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.resonate(
-            campaign,
-            interaction.user.id,
-            self.confession_id,
-            key(interaction),
-            session_id=self.session_id,
+        result = await in_time(
+            interaction,
+            bot.service.resonate(
+                campaign,
+                interaction.user.id,
+                self.confession_id,
+                key(interaction),
+                session_id=self.session_id,
+            ),
         )
         assert result.session is not None
         await reveal_post(bot, result.circle, result.session).update(interaction)
@@ -646,8 +676,11 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await bot.service.ready(
-            campaign, interaction.user.id, key(interaction), session_id=self.session_id
+        result = await in_time(
+            interaction,
+            bot.service.ready(
+                campaign, interaction.user.id, key(interaction), session_id=self.session_id
+            ),
         )
         if not any(e.kind == "recovered" for e in result.events):
             waiting = next((e for e in result.events if e.kind == "ready"), None)
@@ -879,6 +912,7 @@ class Controls(commands.Cog):
         for pattern, handler in MODALS:
             match = pattern.match(custom_id)
             if match:
+                arrived(interaction)
                 try:
                     await handler(interaction, match, modal_values(data))
                 except Exception as error:

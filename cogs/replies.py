@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
 import logging
 import sqlite3
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,6 +26,11 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
+# Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
+ANSWER_WITHIN = 2.5
+# With this many moves queued for the writer ahead of it, a move will not be done in time.
+BACKLOG = 25
+UNKNOWN_INTERACTION = 10062
 FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
     "Please tell the server's admins."
@@ -84,6 +91,8 @@ class Post:
     async def respond(
         self, interaction: discord.Interaction, *, ephemeral: bool = False
     ) -> int | None:
+        if interaction.response.is_done():  # acknowledged while the move waited: follow up
+            return await self.follow(interaction, ephemeral=ephemeral)
         callback = await interaction.response.send_message(
             self.content,
             embeds=self.embeds,
@@ -97,7 +106,8 @@ class Post:
     async def update(self, interaction: discord.Interaction) -> int | None:
         """Redraw the message the interaction came from (a type 7 response); a new picture
         replaces the old one."""
-        await interaction.response.edit_message(
+        await redraw(
+            interaction,
             content=self.content,
             embeds=self.embeds,
             view=self.view,
@@ -132,6 +142,44 @@ class Post:
             await bot.safety.remember_reveal(*self.reveals, channel_id, sent)
 
 
+async def redraw(interaction: discord.Interaction, **fields: Any) -> None:
+    """Edit the message a component is on: as the answer, or after it if the interaction was
+    acknowledged while its move waited."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**fields)
+    else:
+        await interaction.response.edit_message(**fields)
+
+
+def arrived(interaction: discord.Interaction) -> None:
+    """Note when the bot took up the interaction, to keep within Discord's window."""
+    interaction.extras.setdefault("arrived", asyncio.get_running_loop().time())
+
+
+Result = TypeVar("Result")
+
+
+async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> Result:
+    """Await a player's move. If it is still waiting for the store as Discord's 3 seconds run
+    out, or joins a long queue for the one writer (a burst), acknowledge the interaction as an
+    update of its message first; the answer then edits the message or follows up. The move is
+    never cancelled: once asked for, it is applied or refused on its own."""
+    task = asyncio.ensure_future(move)
+    loop = asyncio.get_running_loop()
+    # Discord's clock starts when it made the interaction (its id says when); ours when we took
+    # it up. Under load the two differ by the time it queued here, so count from the earlier.
+    waited = max(
+        loop.time() - interaction.extras.get("arrived", loop.time()),
+        time.time() - interaction.created_at.timestamp(),
+    )
+    behind = bot_of(interaction).service.db.queued > BACKLOG
+    await asyncio.wait({task}, timeout=0.0 if behind else max(ANSWER_WITHIN - waited, 0.0))
+    if not task.done() and not interaction.response.is_done():
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.response.defer()
+    return await asyncio.shield(task)
+
+
 Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])
 
 
@@ -141,6 +189,7 @@ def guarded(where: str) -> Callable[[Callback], Callback]:
     def wrap(function: Callback) -> Callback:
         @functools.wraps(function)
         async def callback(self: Any, interaction: discord.Interaction) -> None:
+            arrived(interaction)
             try:
                 await function(self, interaction)
             except Exception as error:
@@ -232,6 +281,11 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
     if isinstance(error, discord.app_commands.CheckFailure):
         await _safely(interaction, str(error) or "You can't use that here.")
         return
+    if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
+        log.warning(
+            "Answered %s too late: Discord had forgotten interaction %s", where, interaction.id
+        )
+        return
     if isinstance(error, sqlite3.OperationalError) and (trouble := _storage(error)):
         log.warning("Storage trouble handling %s: %s", where, error)
         await _safely(interaction, trouble)
@@ -272,12 +326,7 @@ async def send_posts(
     if not posts:
         return
     first, rest = posts[0], posts[1:]
-    if interaction.response.is_done():
-        sent = await first.follow(interaction)
-    elif update:
-        sent = await first.update(interaction)
-    else:
-        sent = await first.respond(interaction)
+    sent = await (first.update(interaction) if update else first.respond(interaction))
     await first.remember(bot_of(interaction), interaction.channel_id, sent)
     await follow_all(interaction, rest)
 

@@ -50,6 +50,7 @@ class Database:
         self.connection = connection
         self.path = path
         self.write_lock = asyncio.Lock()
+        self.queued = 0  # transactions waiting for write_lock: the writer's backlog
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -110,7 +111,12 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction under the connection's lock: all of it, or nothing."""
-        async with self.write_lock:
+        self.queued += 1
+        try:
+            await self.write_lock.acquire()
+        finally:
+            self.queued -= 1
+        try:
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self.connection
@@ -120,6 +126,8 @@ class Database:
                 raise
             else:
                 await self.connection.execute("COMMIT")
+        finally:
+            self.write_lock.release()
 
 
 def backup(source: Path, target: Path) -> int:

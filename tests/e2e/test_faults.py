@@ -13,7 +13,7 @@ from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
 from tests.e2e.test_session import confess, join_new
 from tests.fake_discord import Fault
-from tests.fake_discord.server import DEADLINE
+from tests.fake_discord.server import DEADLINE, describe
 
 
 async def begin(running: Running) -> int:
@@ -59,6 +59,37 @@ async def test_a_locked_database_gets_a_clear_answer_in_time_and_loses_nothing(
     retried = await fake.click(PLAYERS[0], round_message, "Anchor")
     assert "busy" not in retried.text
     assert "Ada ✅" in (await fake.slash(PLAYERS[0], "dream", "status")).text
+    await consistent(running)
+
+
+async def test_a_move_queued_behind_the_writer_is_acknowledged_in_time_then_answered(
+    running: Running,
+) -> None:
+    """Under a burst, moves wait their turn for the one writer. One still waiting as Discord's
+    3 seconds run out is acknowledged first, then its answer edits the round message."""
+    fake = running.fake
+    round_message = await begin(running)
+    lock = running.bot.service.db.write_lock
+    await lock.acquire()  # a long queue of moves ahead of this one
+    try:
+        pressed = await fake.send_component(
+            PLAYERS[0],
+            round_message,
+            {"custom_id": fake.find(round_message, "Anchor")["custom_id"], "component_type": 2},
+        )
+        await asyncio.wait_for(pressed.done.wait(), DEADLINE)
+        assert pressed.response == {"type": 6}  # "updating this message", within the window
+        await asyncio.sleep(1.0)
+    finally:
+        lock.release()
+    await fake.settle()
+    assert pressed.latency is not None
+    assert pressed.latency < DEADLINE
+    assert pressed.followed_at is not None  # the answer came after the queue moved
+    assert "✅ Ada" in describe(fake.messages[round_message])
+    assert len(pressed.responses) == 1
+    quick = await fake.click(PLAYERS[1], round_message, "Anchor")
+    assert quick.response["type"] == 7  # with no queue, the answer is the response itself
     await consistent(running)
 
 
