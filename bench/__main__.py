@@ -38,19 +38,19 @@ async def run(out: Path, *, quick: bool) -> None:
         for size in sizes:
             step(f"a burst at {size} sessions")
             bursts.append(await burst.measure(work / f"burst-{size}", size, runs))
-        step("memory with no sessions")
-        idle = await burst.idle_rss(work / "idle")
+        step("memory as sessions come into play")
+        rss = await burst.memory(work / "memory", (0, *sizes[-2:]))
         step("start-up with a full database")
         start = await startup.measure(work / "startup", runs, 100 if quick else 1000)
         step("the engine alone, against raw commits")
         eng = await engine.measure(work / "engine", runs, 10 if quick else 20, 2000)
     chart_path = out.with_name("performance.png")
-    chart.draw(chart_path, bursts, lat.floor_p99.median)
+    chart.draw(chart_path, bursts)
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     )
     out.write_text(
-        report.render(lat, bursts, idle, start, eng, machine, time.perf_counter() - began, quick)
+        report.render(lat, bursts, rss, start, eng, machine, time.perf_counter() - began, quick)
     )
     step(f"wrote {out} and {chart_path}")
 

@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bench.harness import BotProcess, Spread, percentile
@@ -30,19 +32,28 @@ FIRST_USER = 200_000_000_000_000_000
 
 
 @dataclass
-class Burst:
-    sessions: int
-    interactions: int  # per burst
-    p50: Spread  # seconds
+class Load:
+    """How one bot took a burst, over several runs."""
+
+    p50: Spread  # seconds to the first response, which acknowledges the press
     p99: Spread
     worst: Spread
-    throughput: Spread  # interactions per second, first send to last answer
-    late: int  # answered after Discord's 3 s, over all bursts
+    done_p99: Spread  # seconds to the last answer through the token: the move's result shown
+    deferred: int  # presses acknowledged before their move was done, over all runs
+    throughput: Spread  # answers per second, from the first press to the last answer
+    late: int  # answered after Discord's 3 s, over all runs
     unanswered: int
-    rss_before: int  # bytes, the bot idle with the sessions in its database
-    rss_after: int  # after the bursts
     bot_busy: Spread  # share of one core the bot process used, burst start to settled
-    fake_busy: Spread  # the same for the fake Discord
+    fake_busy: Spread  # the same for the fake Discord, which measures
+
+
+@dataclass
+class Burst:
+    sessions: int
+    interactions: int  # per run
+    game: Load
+    floor: Load  # the floor bot answering /ping, as often and as soon as the dreamers press
+    rss_peak: int  # the bot's RSS after its bursts: the high-water mark of a burst
 
 
 async def prepare(db: Path, sessions: int) -> list[tuple[int, str, list[User]]]:
@@ -80,78 +91,113 @@ async def prepare(db: Path, sessions: int) -> list[tuple[int, str, list[User]]]:
     return made
 
 
-async def measure(work: Path, sessions: int, bursts: int) -> Burst:
+async def measure(work: Path, sessions: int, runs: int) -> Burst:
     work.mkdir(parents=True)
     db = work / "bedtime.db"
     table = await prepare(db, sessions)
-    channels = tuple(channel for channel, _, _ in table)
-    fake = FakeDiscord(channels=channels, check_schema=False)
+    fake = FakeDiscord(channels=tuple(channel for channel, _, _ in table), check_schema=False)
     await fake.start()
-    bot = await BotProcess.start(fake, db)
-    busy: list[float] = []  # share of a core the bot used during each burst
-    fake_busy: list[float] = []  # and the fake, which measures
     try:
-        await asyncio.sleep(1.0)  # let the scheduler's first tick pass
-        rss_before = bot.rss()
-        runs = []
-        for round_number in range(1, bursts + 1):
-            bot_cpu, fake_cpu, wall = bot.cpu(), time.process_time(), time.perf_counter()
-            runs.append(await _burst(fake, table, round_number))
-            wall = time.perf_counter() - wall
-            busy.append((bot.cpu() - bot_cpu) / wall)
-            fake_busy.append((time.process_time() - fake_cpu) / wall)
-        await fake.settle(quiet=0.5, within=60)
-        rss_after = bot.rss()
+        bot = await BotProcess.start(fake, db)
+        try:
+            game = await _load(fake, bot, [_presses(fake, table, n) for n in range(1, runs + 1)])
+            rss_peak = bot.rss()
+        finally:
+            await bot.stop()
+        floor_bot = await BotProcess.start(fake, work / "floor.db", "bench.floor")
+        try:
+            floor = await _load(fake, floor_bot, [_pings(fake, table, n) for n in range(runs)])
+        finally:
+            await floor_bot.stop()
     finally:
-        await bot.stop()
         await fake.stop()
+    return Burst(sessions, DREAMERS * sessions, game, floor, rss_peak)
+
+
+Press = tuple[float, Callable[[], Awaitable[Sent]]]  # when, within the second; what
+
+
+async def _load(fake: FakeDiscord, bot: BotProcess, bursts: list[list[Press]]) -> Load:
+    await asyncio.sleep(1.0)  # let the bot's first scheduler tick pass
+    runs, busy, fake_busy = [], [], []
+    for presses in bursts:
+        bot_cpu, fake_cpu, wall = bot.cpu(), time.process_time(), time.perf_counter()
+        runs.append(await _burst(fake, presses))
+        wall = time.perf_counter() - wall
+        busy.append((bot.cpu() - bot_cpu) / wall)
+        fake_busy.append((time.process_time() - fake_cpu) / wall)
     every = [s for run in runs for s in run]
     latencies = [[s.latency for s in run if s.latency is not None] for run in runs]
-    return Burst(
-        sessions=sessions,
-        interactions=len(runs[0]),
+    return Load(
         p50=Spread([percentile(r, 0.50) for r in latencies]),
         p99=Spread([percentile(r, 0.99) for r in latencies]),
         worst=Spread([max(r) for r in latencies]),
+        done_p99=Spread([percentile([_done(s) for s in run], 0.99) for run in runs]),
+        deferred=sum(1 for s in every if s.responses and s.response == {"type": 6}),
         throughput=Spread([_throughput(run) for run in runs]),
         late=sum(1 for s in every if s.latency is not None and s.latency > DEADLINE),
         unanswered=sum(1 for s in every if s.latency is None),
-        rss_before=rss_before,
-        rss_after=rss_after,
         bot_busy=Spread(busy),
         fake_busy=Spread(fake_busy),
     )
 
 
-async def _burst(
+def _presses(
     fake: FakeDiscord, table: list[tuple[int, str, list[User]]], round_number: int
-) -> list[Sent]:
-    """Every dreamer presses Anchor on this round within one second."""
+) -> list[Press]:
+    """Every dreamer presses Anchor on this round, at a random moment of one second."""
     rng = random.Random(round_number)
-    presses = []
+    presses: list[Press] = []
     for channel, session_id, users in table:
         # The round's message as the bot drew it, reduced to the button the dreamers press:
         # discord.py finds a dynamic button on the message it came from.
         custom_id = f"bt:act:{session_id}:{round_number}:anchor"
         button = {"type": 2, "style": 2, "label": "Anchor", "custom_id": custom_id}
-        message = fake._store(channel, {"components": [{"type": 1, "components": [button]}]})
-        presses += [(rng.random(), channel, int(message["id"]), user, custom_id) for user in users]
-    presses.sort(key=lambda press: press[0])
+        message = int(
+            fake._store(channel, {"components": [{"type": 1, "components": [button]}]})["id"]
+        )
+        data = {"custom_id": custom_id, "component_type": 2}
+        presses += [
+            (rng.random(), partial(fake.send_component, user, message, data, channel))
+            for user in users
+        ]
+    return presses
+
+
+def _pings(fake: FakeDiscord, table: list[tuple[int, str, list[User]]], run: int) -> list[Press]:
+    """As many /ping commands as there are dreamers, on the same schedule."""
+    rng = random.Random(run + 1)
+    return [
+        (rng.random(), partial(fake.send_slash, user, "ping", channel_id=channel))
+        for channel, _, users in table
+        for user in users
+    ]
+
+
+async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
+    """Send each press at its moment, then wait for every answer and what follows them."""
+    presses = sorted(presses, key=lambda press: press[0])
     sent: list[Sent] = []
     began = time.perf_counter()
-    for at, channel, message_id, user, custom_id in presses:
+    for at, press in presses:
         delay = began + at - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        data = {"custom_id": custom_id, "component_type": 2}
-        sent.append(await fake.send_component(user, message_id, data, channel_id=channel))
+        sent.append(await press())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sent)), 60)
     await fake.settle(quiet=0.3, within=60)  # the rounds' results and next rounds are out
-    refused = [s for s in sent if s.responses and s.response["type"] == 4]
+    refused = [s for s in sent if s.responses and s.ephemeral]
     if refused:
         raise RuntimeError(f"{len(refused)} presses refused, e.g. {refused[0].text!r}")
     return sent
+
+
+def _done(sent: Sent) -> float:
+    """Seconds from the press to the last thing the bot sent for it."""
+    last: float = max(sent.answered_at or 0.0, sent.followed_at or 0.0)
+    began: float = sent.sent_at
+    return last - began
 
 
 def _throughput(run: list[Sent]) -> float:
@@ -160,15 +206,29 @@ def _throughput(run: list[Sent]) -> float:
     return len(answered) / span
 
 
-async def idle_rss(work: Path) -> int:
-    """The bot's resident memory, connected and idle, with no sessions at all."""
+async def memory(work: Path, steps: tuple[int, ...]) -> dict[int, int]:
+    """The bot's RSS as more sessions come into play, one press at a time (no burst, so no
+    high-water mark of requests in flight): RSS by the number of sessions played one round."""
     work.mkdir(parents=True)
-    fake = FakeDiscord(check_schema=False)
+    db = work / "bedtime.db"
+    table = await prepare(db, max(steps))
+    fake = FakeDiscord(channels=tuple(channel for channel, _, _ in table), check_schema=False)
     await fake.start()
-    bot = await BotProcess.start(fake, work / "bedtime.db")
     try:
-        await asyncio.sleep(1.0)
-        return bot.rss()
+        bot = await BotProcess.start(fake, db)
+        try:
+            await asyncio.sleep(1.0)
+            rss = {}
+            played = 0
+            for step in steps:
+                for press in _presses(fake, table[played:step], 1):
+                    sent = await press[1]()
+                    await asyncio.wait_for(sent.done.wait(), 10)
+                played = step
+                await fake.settle(quiet=0.3)
+                rss[step] = bot.rss()
+            return rss
+        finally:
+            await bot.stop()
     finally:
-        await bot.stop()
         await fake.stop()

@@ -12,18 +12,13 @@ from bench.burst import Burst
 WIDTH, HEIGHT = 900, 540
 LEFT, RIGHT, TOP, BOTTOM = 90, 40, 60, 70
 LOW_MS, HIGH_MS = 0.5, 100_000.0
-INK, GRID, P50, P99, FLOOR, DEADLINE = (
-    "#222222",
-    "#dddddd",
-    "#3b6fb6",
-    "#c2452d",
-    "#6a9a3a",
-    "#888888",
-)
+INK, GRID, DEADLINE = "#222222", "#dddddd", "#888888"
+P50, P99, DONE = "#3b6fb6", "#c2452d", "#7a3b9c"
+FLOOR_P50, FLOOR_P99 = "#8fb3e0", "#e8a394"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
-def draw(path: Path, bursts: list[Burst], floor_p99: float) -> None:
+def draw(path: Path, bursts: list[Burst]) -> None:
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     pen = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(FONT), 14) if FONT.exists() else ImageFont.load_default()
@@ -48,22 +43,26 @@ def draw(path: Path, bursts: list[Burst], floor_p99: float) -> None:
         label = f"{n:,} sessions ({4 * n:,} dreamers)"
         pen.text((x(n), HEIGHT - BOTTOM + 10), label, fill=INK, font=font, anchor="mt")
     pen.rectangle([LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM], outline=INK)
-
     _level(pen, font, y(3000), "Discord's 3 s window", DEADLINE)
-    _level(pen, font, y(floor_p99 * 1000), "floor p99 (static answer, one at a time)", FLOOR)
-    for colour, spreads in ((P50, [b.p50 for b in bursts]), (P99, [b.p99 for b in bursts])):
+
+    lines = [
+        ("game p50", P50, 3, [b.game.p50 for b in bursts]),
+        ("game p99", P99, 3, [b.game.p99 for b in bursts]),
+        ("game p99 in full", DONE, 2, [b.game.done_p99 for b in bursts]),
+        ("floor p50", FLOOR_P50, 1, [b.floor.p50 for b in bursts]),
+        ("floor p99", FLOOR_P99, 1, [b.floor.p99 for b in bursts]),
+    ]
+    for n, (name, colour, width, spreads) in enumerate(lines):
         points = [(x(b.sessions), y(s.median * 1000)) for b, s in zip(bursts, spreads, strict=True)]
-        pen.line(points, fill=colour, width=3)
+        pen.line(points, fill=colour, width=width)
         for spread, (px, py) in zip(spreads, points, strict=True):
-            pen.line(
-                [(px, y(spread.low * 1000)), (px, y(spread.high * 1000))], fill=colour, width=1
-            )
-            pen.ellipse([px - 5, py - 5, px + 5, py + 5], fill=colour)
+            pen.line([(px, y(spread.low * 1000)), (px, y(spread.high * 1000))], fill=colour)
+            pen.ellipse([px - 4, py - 4, px + 4, py + 4], fill=colour)
+        pen.text((LEFT + 12, TOP + 12 + n * 20), f"● {name}", fill=colour, font=font)
+    note = "median of runs; bars span the runs"
+    pen.text((WIDTH - RIGHT - 12, TOP + 12), note, fill=INK, font=font, anchor="ra")
     title = "Bedtime: time to answer when every dreamer acts within one second"
     pen.text((WIDTH / 2, 22), title, fill=INK, font=font, anchor="mm")
-    pen.text((LEFT + 12, TOP + 12), "● p50", fill=P50, font=font)
-    pen.text((LEFT + 80, TOP + 12), "● p99", fill=P99, font=font)
-    pen.text((LEFT + 150, TOP + 12), "(median of runs; bars span the runs)", fill=INK, font=font)
     image.save(path, optimize=True)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -25,11 +24,15 @@ MANAGE_GUILD = 1 << 5
 VIA = "1.1 google"
 DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
 
-_ids = itertools.count(950_000_000_000_000_000)
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_last_id = [0]
 
 
 def snowflake() -> int:
-    return next(_ids)
+    """A new id that, like Discord's, carries the millisecond it was made in its top bits."""
+    made = (time.time_ns() // 1_000_000 - DISCORD_EPOCH_MS) << 22
+    _last_id[0] = max(made, _last_id[0] + 1)
+    return _last_id[0]
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Sent:
     sent_at: float
     responses: list[dict[str, Any]] = field(default_factory=list)
     answered_at: float | None = None
+    followed_at: float | None = None  # the last edit or follow-up through its token
     message_id: int | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -520,6 +524,8 @@ class FakeDiscord:
         sent = next((s for s in self.interactions.values() if f"token-{s.id}" == token), None)
         if sent is None:
             return _json({"code": 50027, "message": "Invalid Webhook Token"}, 401)
+        if method in ("POST", "PATCH"):
+            sent.followed_at = time.perf_counter()
         if len(parts) == 3 and method == "POST":
             return _json(self._store(self.channels[0], body, interaction=sent, followup=True))
         target = sent.message_id if parts[-1] == "@original" else int(parts[-1])
