@@ -37,10 +37,11 @@ class Tree(app_commands.CommandTree["BedtimeBot"]):
         self, interaction: discord.Interaction[BedtimeBot], error: app_commands.AppCommandError
     ) -> None:
         """The one handler for every slash command's errors."""
-        from cogs.replies import fail
+        from cogs.replies import fail, finished
 
         name = interaction.command.qualified_name if interaction.command else "a command"
         await fail(interaction, error, f"/{name}")
+        await finished(interaction, told=False)
 
 
 class BedtimeBot(commands.Bot):
@@ -87,6 +88,9 @@ class BedtimeBot(commands.Bot):
         self.database = await Database.open(self.settings.database_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng)
         self._safety = Safety(self._service)
+        released = await self._service.recover()
+        if released:
+            log.info("Posting %d message(s) a stopped process owed its circles", released)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:
@@ -100,6 +104,13 @@ class BedtimeBot(commands.Bot):
         if self.database is not None:
             await self.database.close()
             self.database = None
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction[BedtimeBot], command: object
+    ) -> None:
+        from cogs.replies import finished
+
+        await finished(interaction, told=True)
 
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))

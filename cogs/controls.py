@@ -30,6 +30,7 @@ from cogs.replies import (
     campaign_here,
     chosen,
     fail,
+    finished,
     follow_all,
     guarded,
     hosting,
@@ -917,6 +918,9 @@ class Controls(commands.Cog):
                     await handler(interaction, match, modal_values(data))
                 except Exception as error:
                     await fail(interaction, error, f"modal {custom_id.split(':')[2]}")
+                    await finished(interaction, told=False)
+                else:
+                    await finished(interaction, told=True)
                 return
 
 

@@ -194,10 +194,26 @@ def guarded(where: str) -> Callable[[Callback], Callback]:
                 await function(self, interaction)
             except Exception as error:
                 await fail(interaction, error, where)
+                await finished(interaction, told=False)
+            else:
+                await finished(interaction, told=True)
 
         return callback  # type: ignore[return-value]
 
     return wrap
+
+
+async def finished(interaction: discord.Interaction, *, told: bool) -> None:
+    """After an interaction: what its move owed the circle was told, or, if the answer failed
+    partway, is the scheduler's to post."""
+    service = bot_of(interaction).service
+    try:
+        if told:
+            await service.answered(key(interaction))
+        else:
+            await service.unanswered(key(interaction))
+    except Exception:
+        log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
 
 
 def bot_of(interaction: discord.Interaction) -> BedtimeBot:

@@ -7,6 +7,28 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# Kinds the circle is told in a message of their own (cogs/posts.py draws them), as opposed to
+# changes shown by redrawing the message a player pressed.
+TOLD = frozenset(
+    {
+        "lobby_opened",
+        "session_started",
+        "round_started",
+        "round_resolved",
+        "glitch_began",
+        "revealed",
+        "dawn",
+        "rescued",
+        "recovered",
+        "round_resumed",
+        "reset",
+        "postponed",
+        "left",
+        "renamed",
+        "retired",
+    }
+)
+
 
 class Audience(StrEnum):
     CIRCLE = "circle"

@@ -30,7 +30,7 @@ from bot.core.errors import (
     SessionInProgress,
     Stale,
 )
-from bot.core.events import Audience, Event, dump, load, to_circle
+from bot.core.events import TOLD, Audience, Event, dump, load, to_circle
 from bot.core.models import (
     Campaign,
     Character,
@@ -115,6 +115,7 @@ class Bedtime:
         self.clock = clock
         self.rng = rng or random.Random()
         self.read = Unit(db.connection)
+        self.held: set[str] = set()  # keys of moves whose posts an interaction is sending
 
     # --- campaigns and players ---
 
@@ -202,6 +203,7 @@ class Bedtime:
             move = Move(self.content, self.rng, self.clock())
             session, events = lobby.open_session(move, circle, current, last)
             await self._save(unit, circle, session, events, key)
+            await self._hold(unit, circle, session, events, key)
         return MoveResult(events, circle, session)
 
     async def join(
@@ -594,9 +596,48 @@ class Bedtime:
             if outbox and shown:
                 session_id = session.id if session else None
                 await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock())
+            elif not outbox:
+                await self._hold(unit, circle, session, events, key)
         if any(e.kind == "archived" for e in events):
             await self.db.scrub()  # deleted confession text leaves no trace in the WAL
         return MoveResult(events, circle, session)
+
+    async def _hold(
+        self,
+        unit: Unit,
+        circle: Circle,
+        session: Session | None,
+        events: list[Event],
+        key: str | None,
+    ) -> None:
+        """Keep what the interaction is about to tell the circle, in the move's transaction,
+        so that a crash before it is sent cannot lose it."""
+        shown = [e for e in events if e.audience is not Audience.DREAMER]
+        if key is None or not any(e.kind in TOLD for e in shown):
+            return
+        session_id = session.id if session else None
+        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock(), key)
+        self.held.add(key)  # the transaction may still roll back: then the key finds no row
+
+    async def answered(self, key: str) -> None:
+        """The interaction has told the circle what its move owed."""
+        if key in self.held:
+            self.held.discard(key)
+            async with self.db.transaction() as connection:
+                await Outbox(connection).answered(key)
+
+    async def unanswered(self, key: str) -> None:
+        """The interaction failed partway: the scheduler posts what its move owed."""
+        if key in self.held:
+            self.held.discard(key)
+            async with self.db.transaction() as connection:
+                await Outbox(connection).release(key)
+
+    async def recover(self) -> int:
+        """At start-up: posts held by interactions of a process that died are the scheduler's
+        to send now. Returns how many."""
+        async with self.db.transaction() as connection:
+            return await Outbox(connection).release()
 
     async def fresh(self, unit: Unit, campaign: Campaign) -> Campaign:
         fresh = await unit.campaigns.by_channel(campaign.guild_id, campaign.channel_id)

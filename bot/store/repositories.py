@@ -393,25 +393,51 @@ class Characters:
 
 
 class Outbox:
-    """Posts that timers owe the circle, written with the move that made them."""
+    """Posts owed to the circle, written with the move that made them: a timer's, for the
+    scheduler to send; a player's, held while the interaction answers it."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
 
     async def add(
-        self, campaign_id: str, session_id: str | None, events: str, at: datetime
+        self,
+        campaign_id: str,
+        session_id: str | None,
+        events: str,
+        at: datetime,
+        held_by: str | None = None,
     ) -> None:
         await self.db.execute(
-            "INSERT INTO outbox (campaign_id, session_id, events, created_at) VALUES (?, ?, ?, ?)",
-            (campaign_id, session_id, events, stamp(at)),
+            "INSERT INTO outbox (campaign_id, session_id, events, created_at, held_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (campaign_id, session_id, events, stamp(at), held_by),
         )
 
     async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
-        sql = "SELECT id, campaign_id, session_id, events FROM outbox ORDER BY id LIMIT ?"
+        sql = (
+            "SELECT id, campaign_id, session_id, events FROM outbox WHERE held_by IS NULL "
+            "ORDER BY id LIMIT ?"
+        )
         return [(row[0], row[1], row[2], row[3]) for row in await fetch(self.db, sql, (limit,))]
 
     async def done(self, row_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+
+    async def answered(self, key: str) -> None:
+        """The interaction that made the move has told the circle: nothing is owed."""
+        await self.db.execute("DELETE FROM outbox WHERE held_by = ?", (key,))
+
+    async def release(self, key: str | None = None) -> int:
+        """Hand held posts to the scheduler: one move's, or every move's after a restart."""
+        if key is None:
+            cursor = await self.db.execute(
+                "UPDATE outbox SET held_by = NULL WHERE held_by IS NOT NULL"
+            )
+        else:
+            cursor = await self.db.execute(
+                "UPDATE outbox SET held_by = NULL WHERE held_by = ?", (key,)
+            )
+        return cursor.rowcount
 
 
 class Reminders:

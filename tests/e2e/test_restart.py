@@ -12,7 +12,8 @@ from bot.services import SimClock
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
 from tests.e2e.test_session import join_new
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import FakeDiscord, Fault
+from tests.fake_discord.server import GUILD_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,3 +106,78 @@ async def test_a_backup_taken_mid_session_finishes_that_session(
     assert "Dawn" in fake.everything_said(ended)
     await stop_bot(restored)
     fake.assert_clean()
+
+
+async def test_what_a_move_owed_the_circle_is_posted_after_a_crash_before_its_answer(
+    fake: FakeDiscord, tmp_path: Path, content: Content
+) -> None:
+    """The process commits the round's last move, then dies before answering the press: at
+    the next start the round's result and the next round reach the channel all the same."""
+    db = tmp_path / "bot.db"
+    clock = SimClock(NIGHT)
+    first = await start_bot(fake, db, content, clock)
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(first.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    round_message = fake.latest("Anchor")
+    await fake.click(PLAYERS[0], round_message, "Anchor")
+    service = first.bot.service
+    campaign = await service.campaign(GUILD_ID, first.channel)
+    assert campaign is not None
+    # The press's move, as its handler makes it; the process stops before any answer.
+    await service.act(campaign, PLAYERS[1].id, "anchor", None, "i:123", round_number=1)
+    await stop_bot(first)
+    assert not _channel_posts(fake)
+
+    second = await start_bot(fake, db, content, clock)
+    await second.tick()
+    posted = _channel_posts(fake)
+    assert "Round 1: what happened" in posted
+    assert "round 2 of" in posted
+    await second.tick()
+    assert _channel_posts(fake) == posted  # once
+    fresh = fake.latest("Anchor")
+    assert fresh != round_message
+    acted = await fake.click(PLAYERS[0], fresh, "Dive")  # the new round's buttons work
+    assert not acted.ephemeral
+    await stop_bot(second)
+    fake.assert_clean()
+
+
+async def test_a_failed_answer_leaves_the_circle_s_posts_to_the_scheduler(
+    fake: FakeDiscord, tmp_path: Path, content: Content
+) -> None:
+    db = tmp_path / "bot.db"
+    running = await start_bot(fake, db, content, SimClock(NIGHT))
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    round_message = fake.latest("Anchor")
+    await fake.click(PLAYERS[0], round_message, "Anchor")
+    fake.faults.append(Fault("POST", "/callback", 404, times=2))  # the answer, and the apology
+    last = await fake.send_component(
+        PLAYERS[1],
+        round_message,
+        {"custom_id": fake.find(round_message, "Anchor")["custom_id"], "component_type": 2},
+    )
+    await fake.settle(quiet=0.3)
+    assert not last.responses  # Discord never took the answer
+    fake.faults.clear()
+    await running.tick()
+    assert "Round 1: what happened" in _channel_posts(fake)
+    await running.tick()
+    assert _channel_posts(fake).count("Round 1: what happened") == 1
+    await stop_bot(running)
+
+
+def _channel_posts(fake: FakeDiscord) -> str:
+    """What the bot posted to channels itself (not as answers to interactions)."""
+    return "\n".join(
+        str(body)
+        for method, path, body in fake.requests
+        if method == "POST" and path.startswith("/channels/")
+    )
