@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import Fault
+from tests.fake_discord import Fault, Sent
 from tests.fake_discord.server import DEADLINE, describe
 
 
@@ -176,10 +176,18 @@ async def test_the_gateway_drops_and_resumes_then_re_identifies_and_nothing_is_d
     first = await fake.click(PLAYERS[0], round_message, "Anchor")
     assert first.response["type"] == 7  # acknowledged: the round message was redrawn
 
-    await fake.drop_gateway()
+    pressed: list[Sent] = []
+
+    async def press_while_away() -> None:
+        data = {"custom_id": fake.find(round_message, "Dive")["custom_id"], "component_type": 2}
+        pressed.append(await fake.send_component(PLAYERS[1], round_message, data))
+
+    await fake.drop_gateway(meanwhile=press_while_away)
     assert len(fake.resumes) == 1
     assert fake.resumes[0]["session_id"] == "fake-session"
-    resolved = await fake.click(PLAYERS[1], round_message, "Dive")
+    resolved = pressed[0]
+    await asyncio.wait_for(resolved.done.wait(), DEADLINE)  # replayed on RESUME, answered
+    await fake.settle()
     assert "Round 1: what happened" in fake.everything_said(resolved)
 
     await fake.invalidate_session()

@@ -176,6 +176,8 @@ class FakeDiscord:
         self.openapi = OpenApi()
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
+        self._sent: list[dict[str, Any]] = []  # every dispatch this session, for a RESUME
+        self._live = False  # whether a connection is taking dispatches now
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -689,8 +691,9 @@ class FakeDiscord:
         op = payload.get("op")
         if op == 1:
             await socket.send_json({"op": 11})
-        elif op == 2:
+        elif op == 2:  # a new session: nothing of an old one is replayed into it
             self._ready.clear()
+            self._sent = []
             self.identify = payload["d"]
             self.identifies.append(payload["d"])
             await self._dispatch(
@@ -721,15 +724,29 @@ class FakeDiscord:
                 "soundboard_sounds": [],
             }
             await self._dispatch(socket, "GUILD_CREATE", guild)
+            self._live = True
             self._ready.set()
-        elif op == 6:
+        elif op == 6:  # replay what the bot missed, as Discord does, then say so
             self.resumes.append(payload["d"])
+            missed = [p for p in self._sent if p["s"] > (payload["d"].get("seq") or 0)]
+            for dispatched in missed:
+                await socket.send_json(dispatched)
+            self._live = True
             await self._dispatch(socket, "RESUMED", {})
 
-    async def drop_gateway(self, code: int = 4000, within: float = 15) -> None:
-        """Close the bot's gateway connection as Discord does on trouble; wait for the RESUME."""
+    async def drop_gateway(
+        self,
+        code: int = 4000,
+        within: float = 15,
+        meanwhile: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
+        """Close the bot's gateway connection as Discord does on trouble; wait for the RESUME.
+        What `meanwhile` dispatches while the bot is away is replayed when it resumes."""
         resumed = len(self.resumes)
+        self._live = False
         await self._sockets[-1].close(code=code)
+        if meanwhile is not None:
+            await meanwhile()
         await self._until(lambda: len(self.resumes) > resumed and bool(self._sockets), within)
 
     async def invalidate_session(self, within: float = 15) -> None:
@@ -753,15 +770,19 @@ class FakeDiscord:
         await self.settle()
 
     async def _dispatch(
-        self, socket: web.WebSocketResponse, event: str, data: dict[str, Any]
+        self, socket: web.WebSocketResponse | None, event: str, data: dict[str, Any]
     ) -> None:
         self._sequence += 1
-        await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+        payload = {"op": 0, "t": event, "s": self._sequence, "d": data}
+        self._sent.append(payload)
+        if socket is not None and (self._live or event in ("READY", "GUILD_CREATE", "RESUMED")):
+            await socket.send_json(payload)
 
     # --- acting as users ---
 
     async def _send(self, kind: int, user: User, data: dict[str, Any], **extra: Any) -> Sent:
-        assert self._sockets, "the bot is not connected"
+        socket = self._sockets[-1] if self._sockets and self._live else None
+        assert socket is not None or self.resumes or self.identifies, "the bot never connected"
         interaction_id = snowflake()
         channel = extra.pop("channel_id", self.channels[0])
         sent = Sent(interaction_id, kind, user, time.perf_counter())
@@ -787,7 +808,7 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": limits.MAX_FILE_BYTES,
         } | extra
-        await self._dispatch(self._sockets[-1], "INTERACTION_CREATE", payload)
+        await self._dispatch(socket, "INTERACTION_CREATE", payload)
         return sent
 
     async def _answered(self, sent: Sent, within: float = DEADLINE + 2) -> Sent:
