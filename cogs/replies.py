@@ -91,15 +91,20 @@ class Post:
     async def respond(
         self, interaction: discord.Interaction, *, ephemeral: bool = False
     ) -> int | None:
+        """Answer the interaction with this post. A picture takes longer to draw than Discord
+        should wait for the answer, so it is added to the message once the answer is in."""
         if interaction.response.is_done():  # acknowledged while the move waited: follow up
             return await self.follow(interaction, ephemeral=ephemeral)
         callback = await interaction.response.send_message(
             self.content,
-            embeds=self.embeds,
+            embeds=self._without_picture(),
             view=self.view or MISSING,
-            files=await self.files(),
             ephemeral=ephemeral,
         )
+        if self.picture:
+            await interaction.edit_original_response(
+                embeds=self.embeds, attachments=await self.files()
+            )
         resource = callback.resource
         return resource.id if isinstance(resource, discord.InteractionMessage) else None
 
@@ -120,13 +125,26 @@ class Post:
     ) -> int | None:
         message = await interaction.followup.send(
             self.content or MISSING,
-            embeds=self.embeds,
+            embeds=self._without_picture(),
             view=self.view or MISSING,
-            files=await self.files(),
             ephemeral=ephemeral,
             wait=True,
         )
+        if self.picture:
+            await message.edit(embeds=self.embeds, attachments=await self.files())
         return message.id
+
+    def _without_picture(self) -> list[discord.Embed]:
+        """The embeds as first sent: an image waits for its file."""
+        if self.picture is None:
+            return self.embeds
+        out = []
+        for embed in self.embeds:
+            if embed.image.url == self.picture.url:
+                embed = embed.copy()
+                embed.set_image(url=None)
+            out.append(embed)
+        return out
 
     async def edit(self, message: discord.PartialMessage) -> None:
         await message.edit(

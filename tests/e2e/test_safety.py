@@ -158,10 +158,11 @@ async def test_mydata_then_forget_me(running: Running) -> None:
     fake = running.fake
     await gather(running, 2)
     await fake.slash(ADMIN, "bedtime", "end")
+    await fake.uploaded("constellation-1.png")
     exported = await fake.slash(PLAYERS[0], "dream", "mydata")
     assert exported.ephemeral
-    name, data = fake.uploads[-1]
-    assert name == "bedtime-my-data.json"
+    assert fake.uploads[-1][0] == "bedtime-my-data.json"
+    data = fake.uploads[-1][1]
     mine = json.loads(data)
     assert mine["player"]["user_id"] == PLAYERS[0].id
     assert [c["name"] for c in mine["characters"]] == ["Ada"]

@@ -113,6 +113,7 @@ async def test_a_whole_session_from_setup_to_dawn_then_the_next_month(running: R
     ended = await fake.slash(ADMIN, "bedtime", "end")
     assert "Dawn" in ended.text
     assert "What changed" in ended.text
+    await fake.uploaded("constellation-1.png")  # drawn after the answer, then added to it
 
     recap = _with_picture(fake, "What changed")
     assert recap["embeds"][-1]["image"]["url"] == "attachment://constellation-1.png"
@@ -122,6 +123,7 @@ async def test_a_whole_session_from_setup_to_dawn_then_the_next_month(running: R
     chronicle = await fake.slash(PLAYERS[2], "dream", "chronicle")
     assert chronicle.ephemeral
     assert "session 1" in chronicle.text
+    await fake.uploaded("constellation-1.png", count=2)
     shown_again = fake.messages[chronicle.message_id or 0]
     assert shown_again["embeds"][0]["image"]["url"] == "attachment://constellation-1.png"
     assert shown_again["attachments"][0]["size"] > 0

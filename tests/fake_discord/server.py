@@ -825,6 +825,13 @@ class FakeDiscord:
             if len(self.requests) == seen:
                 return
 
+    async def uploaded(self, filename: str, count: int = 1, within: float = 5) -> bytes:
+        """Wait for the bot's `count`th upload of a file by this name (a picture follows the
+        answer it belongs to), and return it."""
+        await self._until(lambda: [f for f, _ in self.uploads].count(filename) >= count, within)
+        await self.settle()
+        return next(data for name, data in reversed(self.uploads) if name == filename)
+
     def command(self, name: str, scope: str | None = None) -> dict[str, Any]:
         for registered in self.commands.get(scope or str(GUILD_ID), []) + self.commands.get(
             "global", []
