@@ -28,6 +28,7 @@ from bot.store import Database
 class Engine:
     sessions_per_second: list[float]
     moves_per_session: float  # write transactions per whole session
+    statements_per_move: float  # SQL statements SQLite ran per move, reads included
     commits_per_second: list[float]  # raw one-row commits
     sessions: int  # per run
 
@@ -35,15 +36,15 @@ class Engine:
 async def measure(work: Path, runs: int, sessions: int, commits: int) -> Engine:
     work.mkdir(parents=True)
     rates, raw = [], []
-    moves = 0.0
+    moves = statements = 0.0
     for run in range(runs):
         raw.append(await _raw_commits(work / f"raw-{run}.db", commits))
-        rate, moves = await _sessions(work / f"engine-{run}.db", sessions)
+        rate, moves, statements = await _sessions(work / f"engine-{run}.db", sessions)
         rates.append(rate)
-    return Engine(rates, moves, raw, sessions)
+    return Engine(rates, moves, statements, raw, sessions)
 
 
-async def _sessions(db: Path, sessions: int) -> tuple[float, float]:
+async def _sessions(db: Path, sessions: int) -> tuple[float, float, float]:
     content = load_content()
     database = await Database.open(db)
     transactions = 0
@@ -61,14 +62,20 @@ async def _sessions(db: Path, sessions: int) -> tuple[float, float]:
         clock = SimClock(FIRST_NIGHT)
         service = Bedtime(database, content, clock, random.Random(3))
         campaigns = [await service.setup(1, channel) for channel in range(1, sessions + 1)]
-        transactions = 0
+        transactions = statements = 0
+
+        def traced(sql: str) -> None:
+            nonlocal statements
+            statements += 1
+
+        await database.connection.set_trace_callback(traced)
         began = time.perf_counter()
         for n, campaign in enumerate(campaigns):
             await play_whole(service, clock, campaign, n)
         elapsed = time.perf_counter() - began
     finally:
         await database.close()
-    return sessions / elapsed, transactions / sessions
+    return sessions / elapsed, transactions / sessions, statements / transactions
 
 
 async def _raw_commits(db: Path, commits: int) -> float:

@@ -135,6 +135,8 @@ def render(
         "|---|---|",
         f"| whole sessions | {Spread(eng.sessions_per_second).show('/s', 1)} |",
         f"| moves (write transactions) per session | {eng.moves_per_session:.0f} |",
+        f"| SQL statements per move (with the terminal's reads between moves) "
+        f"| {eng.statements_per_move:.0f} |",
         f"| moves | {moves.show('/s', 0)} |",
         f"| raw SQLite commits | {Spread(eng.commits_per_second).show('/s', 0)} |",
         f"| moves ÷ raw commits | {against_raw.show('', 2)} |",
