@@ -28,8 +28,8 @@ APOLOGY = "Something went wrong on our side, and nothing was changed. Please try
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
 # Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
 ANSWER_WITHIN = 2.5
-# With this many moves queued for the writer ahead of it, a move will not be done in time.
-BACKLOG = 25
+# Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
+BACKLOG = 0.1
 UNKNOWN_INTERACTION = 10062
 FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
@@ -179,9 +179,9 @@ Result = TypeVar("Result")
 
 async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> Result:
     """Await a player's move. If it is still waiting for the store as Discord's 3 seconds run
-    out, or joins a long queue for the one writer (a burst), acknowledge the interaction as an
-    update of its message first; the answer then edits the message or follows up. The move is
-    never cancelled: once asked for, it is applied or refused on its own."""
+    out, or joins a backlog of moves queued for the one writer (a burst), acknowledge
+    it as an update of its message first; the answer then edits the message or follows up.
+    The move is never cancelled: once asked for, it is applied or refused on its own."""
     task = asyncio.ensure_future(move)
     loop = asyncio.get_running_loop()
     # Discord's clock starts when it made the interaction (its id says when); ours when we took
@@ -190,7 +190,9 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
         loop.time() - interaction.extras.get("arrived", loop.time()),
         time.time() - interaction.created_at.timestamp(),
     )
-    behind = bot_of(interaction).service.db.queued > BACKLOG
+    # Behind a backlog, the press is acknowledged at once: the queue is longer than it looks,
+    # as the event loop and SQLite's one thread are busy with the moves ahead of it too.
+    behind = bot_of(interaction).service.db.backlog > BACKLOG
     await asyncio.wait({task}, timeout=0.0 if behind else max(ANSWER_WITHIN - waited, 0.0))
     if not task.done() and not interaction.response.is_done():
         with contextlib.suppress(discord.HTTPException):

@@ -114,7 +114,7 @@ class Bedtime:
         self.content = content
         self.clock = clock
         self.rng = rng or random.Random()
-        self.read = Unit(db.connection)
+        self.read = Unit(db.reader)
         self.held: set[str] = set()  # keys of moves whose posts an interaction is sending
 
     # --- campaigns and players ---

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -48,9 +49,13 @@ class Database:
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self.connection = connection
+        # Reads outside a move go through their own connection and thread, so that a queue of
+        # moves for the writer does not hold them up (WAL lets readers run beside the writer).
+        self.reader = connection
         self.path = path
         self.write_lock = asyncio.Lock()
         self.queued = 0  # transactions waiting for write_lock: the writer's backlog
+        self.hold = 0.005  # seconds a transaction holds write_lock, a moving average
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -63,12 +68,16 @@ class Database:
         try:
             await database._configure()
             await database._migrate()
+            if str(path) != ":memory:":
+                database.reader = await _reader(path)
         except BaseException:
             await connection.close()
             raise
         return database
 
     async def close(self) -> None:
+        if self.reader is not self.connection:
+            await self.reader.close()
         await self.connection.close()
 
     async def _configure(self) -> None:
@@ -116,6 +125,7 @@ class Database:
             await self.write_lock.acquire()
         finally:
             self.queued -= 1
+        began = time.perf_counter()
         try:
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -128,6 +138,20 @@ class Database:
                 await self.connection.execute("COMMIT")
         finally:
             self.write_lock.release()
+            self.hold += (time.perf_counter() - began - self.hold) / 16
+
+    @property
+    def backlog(self) -> float:
+        """Seconds a transaction asked for now would wait for the ones queued before it."""
+        return self.queued * self.hold
+
+
+async def _reader(path: Path) -> aiosqlite.Connection:
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    reader.row_factory = aiosqlite.Row
+    await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await reader.execute("PRAGMA query_only = ON")
+    return reader
 
 
 def backup(source: Path, target: Path) -> int:
