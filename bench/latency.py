@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench.harness import BotProcess, Spread, percentile
 from tests.fake_discord import FakeDiscord, Sent, User
-from tests.fake_discord.server import MANAGE_GUILD
+from tests.fake_discord.server import MANAGE_GUILD, describe
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
 DREAMERS = [
@@ -95,6 +95,7 @@ def _latencies(sent: list[Sent]) -> list[float]:
 
 async def whole_session(fake: FakeDiscord) -> None:
     """Open, join, dream, glitch, confess, return, dawn: as four players and a host would."""
+    dawns = _dawns(fake)
     opened = await fake.slash(ADMIN, "bedtime", "open")
     _ok(opened)
     for user, archetype in zip(DREAMERS, ARCHETYPES, strict=True):
@@ -110,6 +111,21 @@ async def whole_session(fake: FakeDiscord) -> None:
     await _rounds(fake, until="Face your prompt", most=2)
     if not _shown(fake, "Face your prompt", after="Anchor"):
         _ok(await fake.slash(ADMIN, "bedtime", "glitch"))
+    for _ in range(3):  # the Mesh may glitch again by itself in the round after
+        await _glitch(fake)
+        await _rounds(fake, until="Face your prompt", most=1)
+        if not _shown(fake, "Face your prompt", after="Anchor"):
+            break
+    ended = await fake.slash(ADMIN, "bedtime", "end")
+    if not _refused(ended):
+        return
+    # The dream may have run out of rounds and reached dawn by itself.
+    if _dawns(fake) == dawns:
+        _ok(ended)
+
+
+async def _glitch(fake: FakeDiscord) -> None:
+    """Every dreamer faces their prompt (answering, shared or kept private), then returns."""
     glitch = fake.latest("Face your prompt")
     for n, user in enumerate(DREAMERS):
         faced = await fake.click(user, glitch, "Face your prompt")
@@ -123,15 +139,17 @@ async def whole_session(fake: FakeDiscord) -> None:
     reveal = fake.latest("Return to the dream")
     for user in DREAMERS:
         await fake.click(user, reveal, "Return to the dream")
-    await _rounds(fake, until="Face your prompt", most=1)
-    _ok(await fake.slash(ADMIN, "bedtime", "end"))
 
 
 async def _rounds(fake: FakeDiscord, until: str, most: int) -> None:
     for _ in range(most):
         if _shown(fake, until, after="Anchor"):
-            return
-        round_message = fake.latest("Anchor")
+            return  # a glitch came
+        try:
+            round_message = fake.latest("Anchor")
+        except KeyError:
+            return  # the rounds are over
+
         for user in DREAMERS:
             await fake.click(user, round_message, "Anchor")
 
@@ -144,6 +162,14 @@ def _shown(fake: FakeDiscord, label: str, after: str) -> bool:
         return False
 
 
+def _dawns(fake: FakeDiscord) -> int:
+    return sum("Dawn —" in describe(m) for m in fake.messages.values())
+
+
+def _refused(sent: Sent) -> bool:
+    return sent.ephemeral and not sent.response.get("data", {}).get("embeds")
+
+
 def _ok(sent: Sent) -> None:
-    if sent.ephemeral and not sent.response.get("data", {}).get("embeds"):
+    if _refused(sent):
         raise RuntimeError(f"the bot refused: {sent.text}")

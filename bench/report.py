@@ -142,7 +142,73 @@ def render(
         f"| moves ÷ raw commits | {against_raw.show('', 2)} |",
         "",
     ]
+    lines += _findings(lat, bursts, eng, p50_ratio, p99_ratio, moves)
     return "\n".join(lines)
+
+
+def _findings(
+    lat: Latency,
+    bursts: list[Burst],
+    eng: Engine,
+    p50_ratio: Spread,
+    p99_ratio: Spread,
+    moves: Spread,
+) -> list[str]:
+    """What this run's figures say about the targets, and what was done about them."""
+    biggest = max(bursts, key=lambda b: b.sessions)
+    total = biggest.interactions * len(biggest.game.p50.runs)
+    extra = (lat.game_p50.median - lat.floor_p50.median) * 1000
+    return [
+        "## What the numbers say",
+        "",
+        "**Cost per interaction "
+        f"({_verdict(p50_ratio.median <= 1.5)} at p50, {_verdict(p99_ratio.median <= 2)} at "
+        f"p99).** A game interaction costs {extra:.1f} ms more than the floor at the median. "
+        "The floor is discord.py and the HTTP round trip alone; every game interaction adds, on "
+        "the same path, its lookups (campaign, player, table), one write transaction (BEGIN, "
+        f"about {eng.statements_per_move:.0f} statements, COMMIT, each statement a hop to "
+        "aiosqlite's thread and back), the circle's and session's state parsed and written back "
+        "through pydantic, the rules, and the redrawn embeds and buttons. The engine alone makes "
+        f"{moves.median:.0f} moves a second ({1000 / moves.median:.1f} ms each, reads included) "
+        f"where the same store commits {Spread(eng.commits_per_second).median:.0f} one-row "
+        "transactions a second. A move in half the floor's time would need a different storage "
+        "model (sessions held in memory, deltas written behind), which would give up what the "
+        "crash test proves: every acknowledged move is on disk before it is acknowledged. We "
+        "judge the target unreachable with that guarantee, and keep the guarantee.",
+        "",
+        "What was measured and fixed on the way: repositories fetched rows with a cursor "
+        "(execute, fetch, close: three hops each) and now take one, which lifted a 100-session "
+        "burst from 185 to 272 answers a second; the recap's constellation (about 55 ms to "
+        "draw) made /bedtime end the slowest interaction of a session, p99 71 ms against a "
+        "floor of 2.6 ms, and is now added to the message after the answer; reads outside "
+        "moves have their own connection, so they no longer queue behind the writer.",
+        "",
+        f"**Concurrency at {biggest.sessions:,} sessions** "
+        f"({_verdict(biggest.game.late == 0)}: {biggest.game.late:,} of {total:,} presses "
+        "acknowledged after 3 s). "
+        f"Before presses were acknowledged ahead of a backlog, 10,482 of 12,000 were late and "
+        "the p99 was 19 s. Now a press that joins a backlog of more than 0.1 s of moves, or "
+        "whose move is not done 2.5 s after Discord made it, is acknowledged first and "
+        "answered when its move is done; the move itself is never dropped. What is left is the "
+        "machine: in the same run the floor bot, which does no work at all, answered the same "
+        f"burst with a p99 of {biggest.floor.p99.ms(0)} and {biggest.floor.late:,} presses "
+        f"late, while the fake Discord (in the benchmark's process) used "
+        f"{biggest.game.fake_busy.median * 100:.0f}% of one of the two cores. Four thousand "
+        "interactions in one second is about what one Python process can take in at all; the "
+        f"game then needs {biggest.game.done_p99.ms(0)} (p99) to answer every move in full, "
+        "at the writer's pace. Bursts beyond that call for more processes (Discord shards "
+        "the gateway by server). Bedtime does not shard yet; its one writer would have to be "
+        "shared or split by server first, since players and their rest are not per server.",
+        "",
+        "**Memory and start-up** are well within their targets: the game keeps no session in "
+        "memory, and start-up reads nothing in proportion to the data (migrations check one "
+        "number; timers are found by index).",
+        "",
+        "To profile a run, set `BENCH_PROFILE` to a folder: each bot process then runs under "
+        "cProfile and leaves its `.prof` file there. cProfile sees only the event loop's "
+        "thread; `py-spy record --threads --gil --pid PID` sees SQLite's thread too.",
+        "",
+    ]
 
 
 def _verdict(met: bool) -> str:
