@@ -9,6 +9,7 @@ from bench.engine import Engine
 from bench.harness import Spread
 from bench.latency import Latency
 from bench.startup import Startup
+from cogs.replies import BACKLOG
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -187,7 +188,8 @@ def _findings(
         f"({_verdict(biggest.game.late == 0)}: {biggest.game.late:,} of {total:,} presses "
         "acknowledged after 3 s). "
         f"Before presses were acknowledged ahead of a backlog, 10,482 of 12,000 were late and "
-        "the p99 was 19 s. Now a press that joins a backlog of more than 0.1 s of moves, or "
+        f"the p99 was 19 s. Now a press that joins a backlog of more than {BACKLOG:g} s of "
+        "moves, or "
         "whose move is not done 2.5 s after Discord made it, is acknowledged first and "
         "answered when its move is done; the move itself is never dropped. What is left is the "
         "machine: in the same run the floor bot, which does no work at all, answered the same "
