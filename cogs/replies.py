@@ -29,7 +29,7 @@ BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try
 # Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
 ANSWER_WITHIN = 2.5
 # Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
-BACKLOG = 0.5
+BACKLOG = 0.1
 UNKNOWN_INTERACTION = 10062
 FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
