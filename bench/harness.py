@@ -16,23 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fake_discord import FakeDiscord
-from tests.fake_discord.server import GUILD_ID
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def environment(fake: FakeDiscord, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
-    env.update(
-        DISCORD_TOKEN="fake-token",
-        DATABASE_PATH=str(db),
-        DEV_GUILD_ID=str(GUILD_ID),
-        DISCORD_API_BASE_URL=fake.api_url,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
 
 
 @dataclass
@@ -59,7 +44,7 @@ class BotProcess:
             *(profiler if profile else []),
             "-m",
             module,
-            env=environment(fake, db),
+            env=fake.environment(db, LOG_LEVEL="WARNING"),
             cwd=db.parent,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=(db.parent / f"{module}.log").open("ab"),

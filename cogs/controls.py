@@ -18,7 +18,7 @@ from discord.ext import commands
 
 import cogs.posts as posts
 from bot.core.errors import Stale
-from bot.core.models import Circle, ConfessionStatus, Session
+from bot.core.models import Campaign, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
 from bot.services import MoveResult
@@ -240,18 +240,7 @@ class ActionButton(
             )
             await interaction.response.send_message("Toward whom?", view=view, ephemeral=True)
             return
-        result = await in_time(
-            interaction,
-            bot.service.act(
-                campaign,
-                interaction.user.id,
-                self.action,
-                None,
-                key(interaction),
-                session_id=self.session_id,
-                round_number=self.round,
-            ),
-        )
+        result = await _act(interaction, campaign, self.session_id, self.round, self.action)
         await round_moved(interaction, result, on_round_message=True)
 
 
@@ -276,20 +265,9 @@ class ShareSelect(ui.DynamicItem[ui.Select[Any]], template=rf"bt:share:{SID}:(?P
 
     @guarded("the Share select")
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await in_time(
-            interaction,
-            bot.service.act(
-                campaign,
-                interaction.user.id,
-                "share",
-                chosen(interaction)[0],
-                key(interaction),
-                session_id=self.session_id,
-                round_number=self.round,
-            ),
-        )
+        target = chosen(interaction)[0]
+        result = await _act(interaction, campaign, self.session_id, self.round, "share", target)
         await round_moved(interaction, result, on_round_message=True)
 
 
@@ -328,23 +306,33 @@ class TargetSelect(
 
     @guarded("the signature target")
     async def callback(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
         campaign = await campaign_here(interaction)
-        result = await in_time(
-            interaction,
-            bot.service.act(
-                campaign,
-                interaction.user.id,
-                "signature",
-                chosen(interaction)[0],
-                key(interaction),
-                session_id=self.session_id,
-                round_number=self.round,
-            ),
-        )
+        target = chosen(interaction)[0]
+        result = await _act(interaction, campaign, self.session_id, self.round, "signature", target)
         await round_moved(
             interaction, result, on_round_message=False, round_message=self.message_id
         )
+
+
+async def _act(
+    interaction: discord.Interaction,
+    campaign: Campaign,
+    session_id: str,
+    round_number: int,
+    action: str,
+    target: str | None = None,
+) -> MoveResult:
+    """The pressing dreamer's action in this round, acknowledged in time."""
+    move = bot_of(interaction).service.act(
+        campaign,
+        interaction.user.id,
+        action,
+        target,
+        key(interaction),
+        session_id=session_id,
+        round_number=round_number,
+    )
+    return await in_time(interaction, move)
 
 
 async def round_moved(

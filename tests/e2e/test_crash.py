@@ -25,7 +25,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.e2e.conftest import ADMIN, PLAYERS
-from tests.e2e.test_process import environment
 from tests.fake_discord import FakeDiscord, Sent, User
 
 KILLS_WANTED = 22
@@ -55,7 +54,7 @@ class Crashy:
             sys.executable,
             "-m",
             "bot",
-            env=environment(self.fake, self.db),
+            env=self.fake.environment(self.db),
             cwd=self.cwd,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=self.log.open("ab"),

@@ -12,8 +12,6 @@ from typing import Any
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.server import GUILD_ID
 
-ROOT = Path(__file__).resolve().parents[2]
-
 # The command surface of DESIGN.md that exists so far: (option, type, required).
 STRING, INTEGER, USER, CHANNEL, ATTACHMENT = 3, 4, 6, 7, 11
 CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
@@ -60,20 +58,6 @@ CONTRACT: dict[str, dict[str, list[tuple[str, int, bool]]]] = {
 }
 
 
-def environment(fake: FakeDiscord, db: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
-    env.update(
-        DISCORD_TOKEN="fake-token",
-        DATABASE_PATH=str(db),
-        DEV_GUILD_ID=str(GUILD_ID),
-        DISCORD_API_BASE_URL=fake.api_url,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-        PYTHONPATH=str(ROOT),
-        **extra,
-    )
-    return env
-
-
 async def run(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -118,7 +102,7 @@ def _walk(options: list[dict[str, Any]], prefix: str) -> list[tuple[str, list[di
 async def test_sync_registers_exactly_the_designed_commands(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    code, out, err = await run("sync", env=environment(fake, tmp_path / "db.db"), cwd=tmp_path)
+    code, out, err = await run("sync", env=fake.environment(tmp_path / "db.db"), cwd=tmp_path)
     assert code == 0, err
     assert "Synced 2 commands to the development guild" in out
     commands = fake.commands[str(GUILD_ID)]
@@ -158,7 +142,7 @@ async def test_sync_registers_exactly_the_designed_commands(
 
 async def test_the_bot_runs_and_stops_cleanly_on_sigterm(fake: FakeDiscord, tmp_path: Path) -> None:
     db = tmp_path / "db.db"
-    env = environment(fake, db, LOG_LEVEL="DEBUG")
+    env = fake.environment(db, LOG_LEVEL="DEBUG")
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -185,7 +169,7 @@ async def test_a_second_bot_on_the_same_database_refuses_to_run(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     db = tmp_path / "db.db"
-    env = environment(fake, db)
+    env = fake.environment(db)
     first = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.content import Content
 from bot.services import SimClock
 from tests.conftest import NIGHT
-from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
+from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import join_new
 from tests.fake_discord import FakeDiscord, Fault
 from tests.fake_discord.server import GUILD_ID
@@ -116,13 +116,7 @@ async def test_what_a_move_owed_the_circle_is_posted_after_a_crash_before_its_an
     db = tmp_path / "bot.db"
     clock = SimClock(NIGHT)
     first = await start_bot(fake, db, content, clock)
-    await fake.slash(ADMIN, "bedtime", "setup", channel=str(first.channel))
-    await fake.slash(ADMIN, "bedtime", "open")
-    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
-        await join_new(fake, user, archetype, user.name)
-    await fake.slash(ADMIN, "bedtime", "start")
-    round_message = fake.latest("Anchor")
-    await fake.click(PLAYERS[0], round_message, "Anchor")
+    round_message = await _one_press_from_the_round_s_end(first)
     service = first.bot.service
     campaign = await service.campaign(GUILD_ID, first.channel)
     assert campaign is not None
@@ -151,13 +145,7 @@ async def test_a_failed_answer_leaves_the_circle_s_posts_to_the_scheduler(
 ) -> None:
     db = tmp_path / "bot.db"
     running = await start_bot(fake, db, content, SimClock(NIGHT))
-    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
-    await fake.slash(ADMIN, "bedtime", "open")
-    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
-        await join_new(fake, user, archetype, user.name)
-    await fake.slash(ADMIN, "bedtime", "start")
-    round_message = fake.latest("Anchor")
-    await fake.click(PLAYERS[0], round_message, "Anchor")
+    round_message = await _one_press_from_the_round_s_end(running)
     fake.faults.append(Fault("POST", "/callback", 404, times=2))  # the answer, and the apology
     last = await fake.send_component(
         PLAYERS[1],
@@ -172,6 +160,19 @@ async def test_a_failed_answer_leaves_the_circle_s_posts_to_the_scheduler(
     await running.tick()
     assert _channel_posts(fake).count("Round 1: what happened") == 1
     await stop_bot(running)
+
+
+async def _one_press_from_the_round_s_end(running: Running) -> int:
+    """Two dreamers in round 1, one of whom has acted: the next press resolves the round."""
+    fake = running.fake
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    round_message = fake.latest("Anchor")
+    await fake.click(PLAYERS[0], round_message, "Anchor")
+    return round_message
 
 
 def _channel_posts(fake: FakeDiscord) -> str:

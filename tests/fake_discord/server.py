@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -14,6 +16,7 @@ from aiohttp import WSMsgType, web
 from tests.fake_discord import limits
 from tests.fake_discord.schema import OpenApi
 
+ROOT = Path(__file__).resolve().parents[2]  # the project, for running the bot as a process
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_ID = APPLICATION_ID
 GUILD_ID = 910_000_000_000_000_001
@@ -208,6 +211,20 @@ class FakeDiscord:
     @property
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def environment(self, db: Path, **extra: str) -> dict[str, str]:
+        """The environment for `python -m bot` as its own process, pointed at this fake."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+        env.update(
+            DISCORD_TOKEN="fake-token",
+            DATABASE_PATH=str(db),
+            DEV_GUILD_ID=str(GUILD_ID),
+            DISCORD_API_BASE_URL=self.api_url,
+            DISCORD_GATEWAY_URL=self.gateway_url,
+            PYTHONPATH=str(ROOT),
+            **extra,
+        )
+        return env
 
     async def wait_ready(self, within: float = 10) -> None:
         await asyncio.wait_for(self._ready.wait(), within)
