@@ -11,6 +11,7 @@ from bot.content import Content
 from bot.services import SimClock
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
+from tests.e2e.test_faults import begin
 from tests.e2e.test_session import join_new
 from tests.fake_discord import FakeDiscord, Fault
 from tests.fake_discord.server import GUILD_ID
@@ -164,14 +165,8 @@ async def test_a_failed_answer_leaves_the_circle_s_posts_to_the_scheduler(
 
 async def _one_press_from_the_round_s_end(running: Running) -> int:
     """Two dreamers in round 1, one of whom has acted: the next press resolves the round."""
-    fake = running.fake
-    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
-    await fake.slash(ADMIN, "bedtime", "open")
-    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
-        await join_new(fake, user, archetype, user.name)
-    await fake.slash(ADMIN, "bedtime", "start")
-    round_message = fake.latest("Anchor")
-    await fake.click(PLAYERS[0], round_message, "Anchor")
+    round_message = await begin(running)
+    await running.fake.click(PLAYERS[0], round_message, "Anchor")
     return round_message
 
 
