@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.content import Content
+from bot.core.events import TOLD
 from bot.services import SimClock
+from cogs.posts import ANNOUNCED
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_faults import begin
@@ -177,3 +179,11 @@ def _channel_posts(fake: FakeDiscord) -> str:
         for method, path, body in fake.requests
         if method == "POST" and path.startswith("/channels/")
     )
+
+
+def test_every_kind_the_circle_is_told_in_its_own_message_is_held_until_sent() -> None:
+    """A crash must not lose a post: the kinds the service holds (TOLD) are all the kinds that
+    cogs/posts.py draws as messages of their own."""
+    drawn_alone = {"lobby_opened", "round_started", "round_resolved", "glitch_began"}
+    drawn_alone |= {"revealed", "dawn"}
+    assert set(ANNOUNCED) | drawn_alone == TOLD
