@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -793,7 +794,9 @@ class FakeDiscord:
         payload = {"op": 0, "t": event, "s": self._sequence, "d": data}
         self._sent.append(payload)
         if socket is not None and (self._live or event in ("READY", "GUILD_CREATE", "RESUMED")):
-            await socket.send_json(payload)
+            # If the bot has just gone away, a RESUME would replay this.
+            with contextlib.suppress(ConnectionResetError):
+                await socket.send_json(payload)
 
     # --- acting as users ---
 
