@@ -25,14 +25,12 @@ from bot.services import MoveResult
 from cogs.chronicle import PageButton
 from cogs.replies import (
     Post,
-    arrived,
     bot_of,
     campaign_here,
     chosen,
-    fail,
-    finished,
     follow_all,
     guarded,
+    handle,
     hosting,
     in_time,
     key,
@@ -92,16 +90,7 @@ class JoinButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:join:{SID}"):
                 "Welcome to the circle. Who will you be in the dream?", view=view, ephemeral=True
             )
             return
-        result = await in_time(
-            interaction,
-            bot.service.join(
-                campaign,
-                interaction.user.id,
-                display_name=interaction.user.display_name,
-                key=key(interaction),
-                session_id=self.session_id,
-            ),
-        )
+        result = await _join(interaction, campaign, self.session_id)
         await announce_join(interaction, result, update=True)
 
 
@@ -148,21 +137,30 @@ class NameModal(ui.Modal):
 async def on_name(
     interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]
 ) -> None:
-    bot = bot_of(interaction)
     campaign = await campaign_here(interaction)
-    result = await in_time(
-        interaction,
-        bot.service.join(
-            campaign,
-            interaction.user.id,
-            display_name=interaction.user.display_name,
-            archetype=match["archetype"],
-            name=str(values.get("name", "")),
-            key=key(interaction),
-            session_id=match["session"],
-        ),
-    )
+    name = str(values.get("name", ""))
+    result = await _join(interaction, campaign, match["session"], match["archetype"], name)
     await announce_join(interaction, result, update=False, lobby_message=int(match["message"]))
+
+
+async def _join(
+    interaction: discord.Interaction,
+    campaign: Campaign,
+    session_id: str,
+    archetype: str | None = None,
+    name: str | None = None,
+) -> MoveResult:
+    """The pressing player joins tonight's session (a new character needs both choices)."""
+    move = bot_of(interaction).service.join(
+        campaign,
+        interaction.user.id,
+        display_name=interaction.user.display_name,
+        archetype=archetype,
+        name=name,
+        key=key(interaction),
+        session_id=session_id,
+    )
+    return await in_time(interaction, move)
 
 
 async def announce_join(
@@ -901,14 +899,8 @@ class Controls(commands.Cog):
         for pattern, handler in MODALS:
             match = pattern.match(custom_id)
             if match:
-                arrived(interaction)
-                try:
-                    await handler(interaction, match, modal_values(data))
-                except Exception as error:
-                    await fail(interaction, error, f"modal {custom_id.split(':')[2]}")
-                    await finished(interaction, told=False)
-                else:
-                    await finished(interaction, told=True)
+                where = f"modal {custom_id.split(':')[2]}"
+                await handle(interaction, where, handler(interaction, match, modal_values(data)))
                 return
 
 

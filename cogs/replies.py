@@ -200,6 +200,19 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     return await asyncio.shield(task)
 
 
+async def handle(interaction: discord.Interaction, where: str, work: Awaitable[None]) -> None:
+    """Run a control's work: errors take the one error path, and what its move owed the circle
+    is settled either way."""
+    arrived(interaction)
+    try:
+        await work
+    except Exception as error:
+        await fail(interaction, error, where)
+        await finished(interaction, told=False)
+    else:
+        await finished(interaction, told=True)
+
+
 Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])
 
 
@@ -209,14 +222,7 @@ def guarded(where: str) -> Callable[[Callback], Callback]:
     def wrap(function: Callback) -> Callback:
         @functools.wraps(function)
         async def callback(self: Any, interaction: discord.Interaction) -> None:
-            arrived(interaction)
-            try:
-                await function(self, interaction)
-            except Exception as error:
-                await fail(interaction, error, where)
-                await finished(interaction, told=False)
-            else:
-                await finished(interaction, told=True)
+            await handle(interaction, where, function(self, interaction))
 
         return callback  # type: ignore[return-value]
 
@@ -226,12 +232,8 @@ def guarded(where: str) -> Callable[[Callback], Callback]:
 async def finished(interaction: discord.Interaction, *, told: bool) -> None:
     """After an interaction: what its move owed the circle was told, or, if the answer failed
     partway, is the scheduler's to post."""
-    service = bot_of(interaction).service
     try:
-        if told:
-            await service.answered(key(interaction))
-        else:
-            await service.unanswered(key(interaction))
+        await bot_of(interaction).service.settle(key(interaction), told=told)
     except Exception:
         log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
 

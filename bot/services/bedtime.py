@@ -203,7 +203,8 @@ class Bedtime:
             move = Move(self.content, self.rng, self.clock())
             session, events = lobby.open_session(move, circle, current, last)
             await self._save(unit, circle, session, events, key)
-            await self._hold(unit, circle, session, events, key)
+            if key is not None:
+                await self._owe(unit, circle, session, events, held_by=key)
         return MoveResult(events, circle, session)
 
     async def join(
@@ -592,46 +593,40 @@ class Bedtime:
                 events = apply(Move(self.content, rng, self.clock()), circle, session, player)
                 session.moves += 1
             await self._save(unit, circle, session, events, key)
-            shown = [e for e in events if e.audience is not Audience.DREAMER]
-            if outbox and shown:
-                session_id = session.id if session else None
-                await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock())
-            elif not outbox:
-                await self._hold(unit, circle, session, events, key)
+            if outbox or key is not None:
+                await self._owe(unit, circle, session, events, held_by=None if outbox else key)
         if any(e.kind == "archived" for e in events):
             await self.db.scrub()  # deleted confession text leaves no trace in the WAL
         return MoveResult(events, circle, session)
 
-    async def _hold(
+    async def _owe(
         self,
         unit: Unit,
         circle: Circle,
         session: Session | None,
         events: list[Event],
-        key: str | None,
+        held_by: str | None = None,
     ) -> None:
-        """Keep what the interaction is about to tell the circle, in the move's transaction,
-        so that a crash before it is sent cannot lose it."""
+        """Write what the move owes the circle in the move's own transaction: for the scheduler
+        to post, or, `held_by` the move's key, while its interaction tells the circle itself,
+        so that a crash before it does cannot lose it."""
         shown = [e for e in events if e.audience is not Audience.DREAMER]
-        if key is None or not any(e.kind in TOLD for e in shown):
+        if not shown or (held_by is not None and not any(e.kind in TOLD for e in shown)):
             return
         session_id = session.id if session else None
-        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock(), key)
-        self.held.add(key)  # the transaction may still roll back: then the key finds no row
+        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock(), held_by)
+        if held_by is not None:
+            self.held.add(held_by)  # if the transaction rolls back, the key finds no row
 
-    async def answered(self, key: str) -> None:
-        """The interaction has told the circle what its move owed."""
-        if key in self.held:
-            self.held.discard(key)
-            async with self.db.transaction() as connection:
-                await Outbox(connection).answered(key)
-
-    async def unanswered(self, key: str) -> None:
-        """The interaction failed partway: the scheduler posts what its move owed."""
-        if key in self.held:
-            self.held.discard(key)
-            async with self.db.transaction() as connection:
-                await Outbox(connection).release(key)
+    async def settle(self, key: str, *, told: bool) -> None:
+        """The interaction that made a move is done: if it told the circle what the move owed,
+        nothing is owed any more; if it failed partway, the scheduler posts it."""
+        if key not in self.held:
+            return
+        self.held.discard(key)
+        async with self.db.transaction() as connection:
+            outbox = Outbox(connection)
+            await (outbox.answered(key) if told else outbox.release(key))
 
     async def recover(self) -> int:
         """At start-up: posts held by interactions of a process that died are the scheduler's
