@@ -11,7 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.content import Content
-from bot.services import Bedtime, Clock, Safety, system_clock
+from bot.core.move import Ids
+from bot.services import Bedtime, Clock, Safety, secret_id, system_clock
 from bot.settings import Settings
 from bot.store import Database
 
@@ -52,6 +53,7 @@ class BedtimeBot(commands.Bot):
         *,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
+        ids: Ids = secret_id,
         guild_ready_timeout: float = 2.0,
         sync_on_start: bool = True,
         run_timers: bool = True,
@@ -68,6 +70,7 @@ class BedtimeBot(commands.Bot):
         self.content = content
         self.clock = clock
         self.rng = rng or random.Random()
+        self.ids = ids
         self.sync_on_start = sync_on_start
         self.run_timers = run_timers
         self.database: Database | None = None
@@ -86,7 +89,7 @@ class BedtimeBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.database = await Database.open(self.settings.database_path)
-        self._service = Bedtime(self.database, self.content, self.clock, self.rng)
+        self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service)
         released = await self._service.recover()
         if released:

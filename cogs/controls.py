@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 SID = r"(?P<session>[0-9a-f]{16})"
 CID = r"(?P<confession>[0-9a-f]{16})"
+CARD = r"(?P<card>[0-9a-f]{16})"
 ACTIONS = ("explore", "anchor", "dive", "signature")
 SHARE_PLACEHOLDER = "🤝 Share with…"
 PRIVATE = "Keep it private"
@@ -605,23 +606,23 @@ async def glitch_moved(interaction: discord.Interaction, result: MoveResult, tha
 # --- the reveal ----------------------------------------------------------------------------------
 
 
-class HearButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hear:{SID}:{CID}"):
-    def __init__(self, session_id: str, confession_id: str, number: int = 0) -> None:
+class HearButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hear:{SID}:{CARD}"):
+    def __init__(self, session_id: str, card: str, number: int = 0) -> None:
         super().__init__(
             ui.Button(
                 label=f"I hear you · {number}" if number else "I hear you",
                 emoji="💜",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"bt:hear:{session_id}:{confession_id}",
+                custom_id=f"bt:hear:{session_id}:{card}",
             )
         )
-        self.session_id, self.confession_id = session_id, confession_id
+        self.session_id, self.card = session_id, card
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
     ) -> HearButton:
-        return cls(match["session"], match["confession"])
+        return cls(match["session"], match["card"])
 
     @guarded("I hear you")
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -632,7 +633,7 @@ class HearButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hear:{SID}:{CID}
             bot.service.resonate(
                 campaign,
                 interaction.user.id,
-                self.confession_id,
+                self.card,
                 key(interaction),
                 session_id=self.session_id,
             ),
@@ -669,14 +670,27 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
                 campaign, interaction.user.id, key(interaction), session_id=self.session_id
             ),
         )
+        assert result.session is not None
+        heard = await bot.service.heard(result, interaction.user.id)
         if not any(e.kind == "recovered" for e in result.events):
             waiting = next((e for e in result.events if e.kind == "ready"), None)
             left = waiting.data["of"] - waiting.data["count"] if waiting else 0
-            await private(interaction, f"You drift back toward the dream. Waiting for {left} more.")
+            await private(
+                interaction,
+                f"You drift back toward the dream. Waiting for {left} more.{heard_note(heard)}",
+            )
             return
-        assert result.session is not None
         closed = reveal_post(bot, result.circle, result.session)
         await send_posts(interaction, [closed, *posts.posts_for(bot, result)], update=True)
+        if heard is not None:
+            await interaction.followup.send(heard_note(heard).strip(), ephemeral=True)
+
+
+def heard_note(heard: int | None) -> str:
+    """What an author alone is told of their shared confession: how many heard it."""
+    if heard is None:
+        return ""
+    return f"\n💜 {heard} dreamer{'s' if heard != 1 else ''} heard you."
 
 
 class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<glitch>\d+)"):
@@ -708,11 +722,11 @@ class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<g
         options = [
             discord.SelectOption(
                 label=f"{n}. {c.category.value}",
-                value=c.id,
+                value=c.card or c.id,
                 description=embeds.fit(session.texts[c.id], 100),
             )
-            for n, c_id in enumerate(glitch.reveal_order, start=1)
-            if (c := glitch.confession(c_id)) is not None and c_id in session.texts
+            for n, c in enumerate(glitch.revealed(), start=1)
+            if c.id in session.texts
         ]
         if not options:
             await private(interaction, "There is no confession text left to hide here.")
@@ -797,8 +811,8 @@ def glitch_view(session: Session) -> ui.View:
 def reveal_view(session: Session) -> ui.View:
     view = ui.View(timeout=None)
     glitch = session.glitches[-1]
-    for n, confession_id in enumerate(glitch.reveal_order[:20], start=1):
-        view.add_item(HearButton(session.id, confession_id, n))
+    for n, card in enumerate(glitch.reveal_order[:20], start=1):
+        view.add_item(HearButton(session.id, card, n))
     view.add_item(ReadyButton(session.id, glitch.number))
     view.add_item(HideButton(session.id, glitch.number))
     return view
@@ -812,7 +826,7 @@ def reveal_post(
     glitch = session.glitches[-1] if number is None else session.glitches[number - 1]
     live = session.phase is Phase.RESONANCE and session.glitch is glitch
     view = reveal_view(session) if live else None
-    if not live and any(c in session.texts for c in glitch.reveal_order):
+    if not live and any(c.id in session.texts for c in glitch.revealed()):
         view = ui.View(timeout=None)
         view.add_item(HideButton(session.id, glitch.number))
     embed = embeds.reveal_embed(embeds.cast_for(bot.content, circle), session, glitch.number)

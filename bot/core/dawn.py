@@ -78,11 +78,7 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
             GlitchSummary(
                 trigger=g.trigger,
                 round=g.round,
-                shared=[
-                    cid
-                    for cid in g.reveal_order
-                    if (c := g.confession(cid)) and c.status is ConfessionStatus.SHARED
-                ],
+                shared=[c.id for c in g.revealed() if c.status is ConfessionStatus.SHARED],
                 dark=len(g.confessions) - len(g.reveal_order),
                 resonances=len(g.resonances),
                 adrift=g.adrift,

@@ -278,17 +278,21 @@ def reveal(
             confession.status = ConfessionStatus.KEPT
     check_transition(session.phase, Phase.REVEALED)
     session.phase = Phase.REVEALED
+    # The order and the cards' ids come from the shared cards alone: never from who wrote
+    # them, where they sat, or the ids their prompts were dealt under.
     shared = sorted(
         (c for c in glitch.confessions.values() if c.status is ConfessionStatus.SHARED),
-        key=lambda c: c.id,
+        key=lambda c: (c.category.value, session.texts.get(c.id, "")),
     )
     move.rng.shuffle(shared)
-    glitch.reveal_order = [c.id for c in shared]
+    for confession in shared:
+        confession.card = move.new_id()
+    glitch.reveal_order = [c.card for c in shared if c.card]
     named = session.rules.named_reveals
     items = []
     for confession in shared:
         item = {
-            "confession": confession.id,
+            "card": confession.card,
             "category": confession.category.value,
             "text": session.texts.get(confession.id, ""),
         }
@@ -307,8 +311,11 @@ def reveal(
 
 
 def resonate(
-    move: Move, circle: Circle, session: Session, player: Player, confession_id: str
+    move: Move, circle: Circle, session: Session, player: Player, card_id: str
 ) -> list[Event]:
+    """ "I hear you": the Mesh gains, the author will learn privately how many heard them, and
+    nothing else depends on who wrote the card or who heard it. An author may hear their own
+    card like anyone, so that no refusal points at them."""
     if session.phase is not Phase.RESONANCE:
         raise NotInGlitch(
             f"There is nothing to resonate with right now: {describe(session.phase)}."
@@ -318,22 +325,30 @@ def resonate(
     dreamer = session.dreamers.get(character.id) if character else None
     if dreamer is None or dreamer.status is not DreamerStatus.ACTIVE:
         raise NotADreamer("Only the dreamers in this glitch can resonate.")
-    confession = glitch.confession(confession_id)
-    if confession is None or confession_id not in glitch.reveal_order:
+    confession = glitch.card(card_id)
+    if confession is None:
         raise BadResonance("That confession is not part of this reveal.")
     if confession.status is not ConfessionStatus.SHARED:
         raise BadResonance("That confession has been hidden.")
-    if confession.author == dreamer.character_id:
-        raise BadResonance("You can't resonate with your own confession.")
-    if (dreamer.character_id, confession_id) in glitch.resonances:
+    if (dreamer.character_id, card_id) in glitch.resonances:
         raise BadResonance("You have already resonated with that confession.")
-    glitch.resonances.append((dreamer.character_id, confession_id))
+    glitch.resonances.append((dreamer.character_id, card_id))
     confession.resonance += 1
-    key = bond_key(dreamer.character_id, confession.author)
-    session.pending_bonds[key] = (
-        session.pending_bonds.get(key, 0) + move.content.rules.glitch.resonance_bond
-    )
-    return [to_circle("resonated", confession=confession_id, count=confession.resonance)]
+    return [to_circle("resonated", total=len(glitch.resonances))]
+
+
+def heard(circle: Circle, session: Session, player: Player) -> int | None:
+    """How many dreamers heard the player's shared confessions this session: for their eyes
+    only. None if they shared nothing."""
+    character = circle.character_of(player.id)
+    if character is None:
+        return None
+    mine = [
+        c
+        for g in session.glitches
+        if (c := g.confessions.get(character.id)) is not None and c.card is not None
+    ]
+    return sum(c.resonance for c in mine) if mine else None
 
 
 def ready(move: Move, circle: Circle, session: Session, player: Player) -> list[Event]:
@@ -375,6 +390,8 @@ def recover(
         session.stability + recovered - paid, rules.stability.min, rules.stability.max
     )
     glitch.recovered = recovered
+    if glitch.resonances:
+        _closer(move, session, glitch)
     if glitch.debt > 0 or session.stability <= rules.stability.min:
         glitch.adrift = _claim(move, circle, session)
     check_transition(session.phase, Phase.DREAMING)
@@ -392,6 +409,19 @@ def recover(
     if not then_continue:
         return events
     return events + carry_on(move, circle, session)
+
+
+def _closer(move: Move, session: Session, glitch: Glitch) -> None:
+    """Being heard brings the whole circle closer: the same bond change for every pair that
+    faced the glitch, whoever wrote, passed, pressed X or resonated. Applied at dawn."""
+    gain = move.content.rules.glitch.resonance_bond
+    present = sorted(
+        d.character_id for d in session.present() if d.character_id in glitch.confessions
+    )
+    for n, a in enumerate(present):
+        for b in present[n + 1 :]:
+            key = bond_key(a, b)
+            session.pending_bonds[key] = session.pending_bonds.get(key, 0) + gain
 
 
 def carry_on(move: Move, circle: Circle, session: Session) -> list[Event]:

@@ -187,7 +187,10 @@ class ConfessionStatus(StrEnum):
 
 
 class Confession(State):
-    """A dealt prompt and what became of it. The text itself lives apart, in the store."""
+    """A dealt prompt and what became of it. The text itself lives apart, in the store.
+
+    A shared confession is shown as a card whose id is drawn at the reveal, from the shared
+    cards alone, so that nothing public carries the id dealt to its author."""
 
     id: str
     author: str
@@ -195,7 +198,8 @@ class Confession(State):
     category: Category
     other: str | None = None
     status: ConfessionStatus = ConfessionStatus.DEALT
-    resonance: int = 0
+    card: str | None = None
+    resonance: int = 0  # how many heard it: told to its author alone, never shown to others
 
 
 class Boundaries(State):
@@ -215,8 +219,8 @@ class Glitch(State):
     debt: int = 0
     softens: int = 0
     confessions: dict[str, Confession] = Field(default_factory=dict)  # by author
-    reveal_order: list[str] = Field(default_factory=list)  # confession ids, shuffled
-    resonances: list[tuple[str, str]] = Field(default_factory=list)  # (resonator, confession id)
+    reveal_order: list[str] = Field(default_factory=list)  # card ids, in the reveal's order
+    resonances: list[tuple[str, str]] = Field(default_factory=list)  # (resonator, card id)
     ready: list[str] = Field(default_factory=list)  # dreamers done resonating
     recovered: int = 0
     adrift: str | None = None
@@ -227,6 +231,20 @@ class Glitch(State):
             if confession.id == confession_id:
                 return confession
         return None
+
+    def card(self, card_id: str) -> Confession | None:
+        """The revealed confession shown as this card. (Reveals made before cards had ids of
+        their own used the confession's id.)"""
+        if card_id not in self.reveal_order:
+            return None
+        for confession in self.confessions.values():
+            if (confession.card or confession.id) == card_id:
+                return confession
+        return None
+
+    def revealed(self) -> list[Confession]:
+        """The revealed confessions in the reveal's order."""
+        return [c for card in self.reveal_order if (c := self.card(card)) is not None]
 
 
 class Session(State):
@@ -250,7 +268,7 @@ class Session(State):
     glitches: list[Glitch] = Field(default_factory=list)
     rescue_shares: dict[str, list[str]] = Field(default_factory=dict)
     bonds_at_start: dict[str, int] = Field(default_factory=dict)
-    pending_bonds: dict[str, int] = Field(default_factory=dict)  # resonance, applied at dawn
+    pending_bonds: dict[str, int] = Field(default_factory=dict)  # the circle's, applied at dawn
     moments: list[dict[str, Any]] = Field(default_factory=list)
     reset_used: bool = False
     baseline_at_start: int = 0

@@ -84,19 +84,19 @@ def end_now(move: Move, circle: Circle, session: Session) -> list[Event]:
     return events + dawn(move, circle, session)
 
 
-def hide(session: Session, confession_id: str) -> list[Event]:
+def hide(session: Session, card_id: str) -> list[Event]:
     """Remove a revealed confession's text everywhere. Works after dawn too, for kept texts.
 
-    The event names the confession and its place in the reveal, never its author.
+    The event names the card's place in the reveal, never its author.
     """
     for glitch in session.glitches:
-        confession = glitch.confession(confession_id)
-        if confession is None or confession_id not in glitch.reveal_order:
+        confession = glitch.card(card_id)
+        if confession is None:
             continue
         if confession.status is ConfessionStatus.HIDDEN:
             raise NotFound("That confession is already hidden.")
         confession.status = ConfessionStatus.HIDDEN
-        session.texts.pop(confession_id, None)
-        place = glitch.reveal_order.index(confession_id) + 1
+        session.texts.pop(confession.id, None)
+        place = glitch.reveal_order.index(card_id) + 1
         return [to_circle("hidden", glitch=glitch.number, place=place)]
     raise NotFound("That confession was never revealed in this session.")

@@ -332,18 +332,15 @@ class Terminal:
         glitch = session.glitches[-1]
         for dreamer in session.acting():
             seat = await self.seat_of(dreamer.character_id, circle)
-            for n, confession_id in enumerate(glitch.reveal_order, start=1):
-                confession = glitch.confession(confession_id)
-                if confession is None or confession.author == dreamer.character_id:
-                    continue
+            # Everyone is asked about every card, their own included: a skipped card would
+            # point at its author.
+            for n, card in enumerate(glitch.reveal_order, start=1):
                 if self.auto:
                     hear = self.script.random() < 0.6
                 else:
                     name = circle.characters[dreamer.character_id].name
                     hear = self.ask(f"{name}, resonate with {n}? [y/N] ").strip().lower() == "y"
                 if hear:
-                    await self.move(
-                        partial(self.service.resonate, self.campaign, seat, confession_id)
-                    )
+                    await self.move(partial(self.service.resonate, self.campaign, seat, card))
             self.clock.advance(seconds=10)
             await self.move(partial(self.service.ready, self.campaign, seat))

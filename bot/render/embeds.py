@@ -129,22 +129,19 @@ def reveal_embed(cast: Cast, session: Session, number: int | None = None) -> dis
     open_now = session.phase is Phase.RESONANCE and session.glitch is glitch
     embed = frame(Phase.RESONANCE, "The collective consciousness opens", [])
     budget = TOTAL - 400
-    for n, confession_id in enumerate(glitch.reveal_order, start=1):
-        confession = glitch.confession(confession_id)
-        if confession is None:
-            continue
+    shown = glitch.revealed()
+    for n, confession in enumerate(shown, start=1):
         if confession.status is ConfessionStatus.HIDDEN:
             text = "*hidden by the host*"
-        elif confession_id in session.texts:
-            text = "“" + cast.escape(session.texts[confession_id]) + "”"
+        elif confession.id in session.texts:
+            text = "“" + cast.escape(session.texts[confession.id]) + "”"
         else:
             text = "*the words faded at dawn*"
         author = ""
         if session.rules.named_reveals:
             author = f" — {cast.name(confession.author)}"
-        value = fit(text + author, min(FIELD, max(budget // max(1, len(glitch.reveal_order)), 40)))
-        hearts = f" · 💜 {confession.resonance}" if confession.resonance else ""
-        embed.add_field(name=f"{n}. {confession.category.value}{hearts}", value=value, inline=False)
+        value = fit(text + author, min(FIELD, max(budget // max(1, len(shown)), 40)))
+        embed.add_field(name=f"{n}. {confession.category.value}", value=value, inline=False)
     dark = len(glitch.confessions) - len(glitch.reveal_order)
     if dark:
         embed.add_field(
@@ -152,9 +149,14 @@ def reveal_embed(cast: Cast, session: Session, number: int | None = None) -> dis
             value=f"{dark} confession{'s' if dark != 1 else ''} stayed in the dark.",
             inline=False,
         )
+    # Only the circle's total is shown: a count per card would tell who heard which.
+    heard = len(glitch.resonances)
+    if heard:
+        embed.description = f"💜 Heard {heard} time{'s' if heard != 1 else ''} by the circle."
     if open_now:
         embed.set_footer(
-            text="Press “I hear you” for the ones that reach you, then return to the dream."
+            text="Press “I hear you” for the ones that reach you, your own too, then return "
+            "to the dream. Each author alone learns how many heard them."
         )
     return embed
 

@@ -249,7 +249,8 @@ def _revealed(event: Event, cast: Cast) -> list[str]:
 
 @renders("resonated")
 def _resonated(event: Event, cast: Cast) -> list[str]:
-    return [f"   Someone hears it. ({event.data['count']} resonating)"]
+    total = event.data["total"]
+    return [f"   The Mesh hears it. ({total} resonance{'s' if total != 1 else ''} so far)"]
 
 
 @renders("recovered")

@@ -5,6 +5,7 @@ The Discord cogs, the terminal game and the timers all go through here.
 
 from bot.services.bedtime import Bedtime, Clock, MoveResult, RestResult, Table
 from bot.services.clock import SimClock, system_clock
+from bot.services.ids import secret_id
 from bot.services.safety import Safety
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "Safety",
     "SimClock",
     "Table",
+    "secret_id",
     "system_clock",
 ]

@@ -40,7 +40,7 @@ from bot.core.models import (
     Player,
     Session,
 )
-from bot.core.move import Move
+from bot.core.move import Ids, Move, seeded_ids
 from bot.core.phases import Phase
 from bot.core.rest import RestProgress
 from bot.store import (
@@ -108,12 +108,19 @@ class Unit:
 
 class Bedtime:
     def __init__(
-        self, db: Database, content: Content, clock: Clock, rng: random.Random | None = None
+        self,
+        db: Database,
+        content: Content,
+        clock: Clock,
+        rng: random.Random | None = None,
+        ids: Ids | None = None,
     ) -> None:
         self.db = db
         self.content = content
         self.clock = clock
         self.rng = rng or random.Random()
+        # The bot passes an unguessable source; tests and terminal play draw from the seed.
+        self.ids = ids or seeded_ids(self.rng)
         self.read = Unit(db.reader)
         self.held: set[str] = set()  # keys of moves whose posts an interaction is sending
 
@@ -152,7 +159,10 @@ class Bedtime:
         return player
 
     def new_id(self) -> str:
-        return f"{self.rng.getrandbits(64):016x}"
+        return self.ids()
+
+    def _move(self, rng: random.Random | None = None) -> Move:
+        return Move(self.content, rng or self.rng, self.clock(), self.ids)
 
     # --- reading ---
 
@@ -180,6 +190,13 @@ class Bedtime:
     async def kept_texts(self, entry: ChronicleEntry) -> dict[str, str]:
         return await self.read.chronicle.texts(entry)
 
+    async def heard(self, result: MoveResult, user_id: int) -> int | None:
+        """How many heard the player's shared confessions this session: theirs alone to see."""
+        player = await self.player(user_id)
+        if result.session is None or player is None:
+            return None
+        return glitch.heard(result.circle, result.session, player)
+
     async def my_prompt(self, campaign: Campaign, user_id: int) -> tuple[Confession, Prompt]:
         """The prompt the player was dealt in the current glitch: always the current deal."""
         table = await self.table(campaign)
@@ -200,8 +217,7 @@ class Bedtime:
             circle = await unit.circles.load(campaign)
             current = await unit.sessions.current(campaign.id)
             last = await unit.chronicle.latest(campaign.id)
-            move = Move(self.content, self.rng, self.clock())
-            session, events = lobby.open_session(move, circle, current, last)
+            session, events = lobby.open_session(self._move(), circle, current, last)
             await self._save(unit, circle, session, events, key)
             if key is not None:
                 await self._owe(unit, circle, session, events, held_by=key)
@@ -311,7 +327,7 @@ class Bedtime:
         self,
         campaign: Campaign,
         user_id: int,
-        confession_id: str,
+        card: str,
         key: str | None = None,
         *,
         session_id: str | None = None,
@@ -319,7 +335,7 @@ class Bedtime:
         return await self._play(
             campaign,
             key,
-            lambda m, c, s, p: glitch.resonate(m, c, s, _known(p), confession_id),
+            lambda m, c, s, p: glitch.resonate(m, c, s, _known(p), card),
             user_id=user_id,
             session_id=session_id,
         )
@@ -501,9 +517,7 @@ class Bedtime:
                 return fired
             circle = await unit.circles.load(fresh)
             last = await unit.chronicle.latest(fresh.id)
-            session, events = lobby.open_session(
-                Move(self.content, self.rng, now), circle, current, last
-            )
+            session, events = lobby.open_session(self._move(), circle, current, last)
             await self._save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}")
             await unit.outbox.add(fresh.id, session.id, dump(events), now)
             return fired + 1
@@ -586,11 +600,10 @@ class Bedtime:
             if session is None:
                 if needs_session:
                     raise NoSession("There is no Bedtime session in this channel right now.")
-                move = Move(self.content, self.rng, self.clock())
-                events = apply(move, circle, session, player)  # type: ignore[arg-type]
+                events = apply(self._move(), circle, session, player)  # type: ignore[arg-type]
             else:
                 rng = random.Random(f"{session.seed}:{session.moves}")
-                events = apply(Move(self.content, rng, self.clock()), circle, session, player)
+                events = apply(self._move(rng), circle, session, player)
                 session.moves += 1
             await self._save(unit, circle, session, events, key)
             if outbox or key is not None:

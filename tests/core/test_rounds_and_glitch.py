@@ -159,27 +159,73 @@ def test_named_reveals_are_a_setting() -> None:
     assert revealed.data["items"][0]["author"] == dream.character(0)
 
 
-def test_resonating_with_your_own_confession_is_refused() -> None:
+def card_of(dream: Dream, n: int) -> str:
+    """The reveal card that shows dreamer n's shared confession."""
+    card = dream.s.glitches[-1].confessions[dream.character(n)].card
+    assert card is not None
+    return card
+
+
+def test_an_author_may_hear_their_own_card_and_it_counts_like_any() -> None:
     dream = glitching(2)
     dream.answer(0, "mine", share=True)
     dream.answer(1, "theirs", share=True)
-    own = dream.s.glitches[-1].confessions[dream.character(0)].id
-    with pytest.raises(BadResonance, match="your own"):
-        glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(0), own)
+    events = glitch.resonate(
+        dream.move(), dream.circle, dream.s, dream.player(0), card_of(dream, 0)
+    )
+    assert next(e for e in events if e.kind == "resonated").data == {"total": 1}
+    assert glitch.heard(dream.circle, dream.s, dream.player(0)) == 1
+    assert glitch.heard(dream.circle, dream.s, dream.player(1)) == 0
 
 
-def test_resonance_bonds_wait_for_dawn() -> None:
-    dream = glitching(2)
+def test_cards_are_drawn_at_the_reveal_apart_from_the_dealt_ids() -> None:
+    dream = glitching(3, seed=5)
+    dream.answer(0, "zero", share=True)
+    dream.answer(1, "one", share=True)
+    dream.pass_(2)
+    g = dream.s.glitches[-1]
+    dealt = {c.id for c in g.confessions.values()}
+    assert len(g.reveal_order) == 2
+    assert not dealt & set(g.reveal_order)
+    with pytest.raises(BadResonance, match="not part of this reveal"):
+        glitch.resonate(
+            dream.move(),
+            dream.circle,
+            dream.s,
+            dream.player(2),
+            g.confessions[dream.character(0)].id,
+        )
+
+
+def test_the_reveal_order_does_not_depend_on_who_wrote_what() -> None:
+    orders = []
+    for writers in ((0, 1), (1, 0)):
+        dream = glitching(2, seed=9)
+        for n in range(2):
+            confession = dream.s.glitches[-1].confessions[dream.character(n)]
+            confession.category = dream.s.glitches[-1].confessions[dream.character(0)].category
+        texts = {writers[0]: "first text", writers[1]: "second text"}
+        dream.answer(0, texts[0], share=True)
+        events = dream.answer(1, texts[1], share=True)
+        revealed = next(e for e in events if e.kind == "revealed")
+        orders.append([i["text"] for i in revealed.data["items"]])
+    assert orders[0] == orders[1]
+
+
+def test_resonance_brings_every_pair_closer_alike_at_dawn() -> None:
+    dream = glitching(3)
     dream.answer(0, "mine", share=True)
     dream.pass_(1)
-    theirs = dream.s.glitches[-1].confessions[dream.character(0)].id
-    glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), theirs)
-    pair = (dream.character(0), dream.character(1))
-    assert dream.circle.bond(*pair) == 0
+    dream.pass_(2)
+    mine = card_of(dream, 0)
+    glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), mine)
+    pairs = [(dream.character(a), dream.character(b)) for a, b in ((0, 1), (0, 2), (1, 2))]
+    assert all(dream.circle.bond(*pair) == 0 for pair in pairs)
     with pytest.raises(BadResonance, match="already"):
-        glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), theirs)
+        glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), mine)
     protocols.end_now(dream.move(), dream.circle, dream.s)
-    assert dream.circle.bond(*pair) == dream.content.rules.glitch.resonance_bond
+    gain = dream.content.rules.glitch.resonance_bond
+    assert [dream.circle.bond(*pair) for pair in pairs] == [gain, gain, gain]
 
 
 def test_recovery_treats_every_dreamer_alike_and_adds_for_resonance() -> None:
@@ -188,8 +234,7 @@ def test_recovery_treats_every_dreamer_alike_and_adds_for_resonance() -> None:
     debt = dream.s.glitches[-1].debt
     dream.answer(0, "mine", share=True)
     dream.pass_(1)
-    theirs = dream.s.glitches[-1].confessions[dream.character(0)].id
-    glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), theirs)
+    glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), card_of(dream, 0))
     events = glitch.resonance_timeout(dream.move(), dream.circle, dream.s)
     rules = dream.content.rules.glitch
     recovered = next(e for e in events if e.kind == "recovered").data

@@ -13,6 +13,7 @@ import pytest
 
 from bot.client import BedtimeBot, point_at, sync_commands
 from bot.content import Content
+from bot.core.move import seeded_ids
 from bot.services import SimClock
 from bot.settings import Settings
 from tests.conftest import NIGHT
@@ -54,8 +55,9 @@ async def start_bot(fake: FakeDiscord, db: Path, content: Content, clock: SimClo
         discord_gateway_url=fake.gateway_url,  # type: ignore[arg-type]
     )
     point_at(settings)
+    rng = random.Random(11)
     bot = BedtimeBot(
-        settings, content, clock=clock, rng=random.Random(11), guild_ready_timeout=0.01
+        settings, content, clock=clock, rng=rng, ids=seeded_ids(rng), guild_ready_timeout=0.01
     )
     task = asyncio.create_task(bot.start("fake-token"))
     await fake.wait_ready()

@@ -105,7 +105,7 @@ async def test_a_whole_session_from_setup_to_dawn_then_the_next_month(running: R
     assert last.response["type"] == 7  # the private prompt message says thank you
 
     hear = await fake.click(PLAYERS[1], fake.latest("Return to the dream"), "I hear you · 1")
-    assert "💜 1" in str(fake.messages[hear.message_id or 0]["embeds"])
+    assert "Heard 1 time by the circle" in str(fake.messages[hear.message_id or 0]["embeds"])
     for user in PLAYERS[:4]:
         await fake.click(user, fake.latest("Return to the dream"), "Return to the dream")
 

@@ -221,13 +221,15 @@ async def test_kept_confessions_stay_until_a_host_hides_one(
     assert ended.session is not None
     assert traces(on_disk(db_path), SECRET) == [SECRET]
     session = await service.session(campaign, ended.session.id)
-    target = next(cid for cid, text in session.texts.items() if text == SECRET)
+    written = next(cid for cid, text in session.texts.items() if text == SECRET)
+    target = session.glitches[0].confession(written).card  # the host picks a card
+    assert target is not None
     result = await safety.hide(campaign, session.id, target)
     assert [e.kind for e in result.events] == ["hidden"]
     assert set(result.events[0].data) == {"glitch", "place"}  # nothing about the author
     assert traces(on_disk(db_path), SECRET) == []
     assert "a second, kinder truth" in (await service.session(campaign, session.id)).texts.values()
-    hidden = (await service.session(campaign, session.id)).glitches[0].confession(target)
+    hidden = (await service.session(campaign, session.id)).glitches[0].card(target)
     assert hidden is not None
     assert hidden.status is ConfessionStatus.HIDDEN
     with pytest.raises(NotFound, match="already hidden"):
