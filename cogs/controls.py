@@ -671,7 +671,7 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
             ),
         )
         assert result.session is not None
-        heard = await bot.service.heard(result, interaction.user.id)
+        heard = await bot.service.heard(campaign, interaction.user.id)
         if not any(e.kind == "recovered" for e in result.events):
             waiting = next((e for e in result.events if e.kind == "ready"), None)
             left = waiting.data["of"] - waiting.data["count"] if waiting else 0

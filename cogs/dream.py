@@ -12,7 +12,7 @@ import cogs.posts as posts
 import cogs.privacy as privacy
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
-from cogs.controls import announce_join
+from cogs.controls import announce_join, heard_note
 from cogs.replies import (
     Post,
     campaign_for_player,
@@ -131,8 +131,15 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
             return
         cast = embeds.cast_for(self.bot.content, table.circle)
         post = Post([embeds.sheet_embed(cast, character)])
-        if who.id == interaction.user.id:
+        if who.id == interaction.user.id:  # what only the owner sees
             post.view = sheet_view(campaign.id)
+            heard = await self.bot.service.heard(campaign, who.id)
+            if heard is not None:
+                post.embeds[0].add_field(
+                    name="Heard (only you see this)",
+                    value=heard_note(heard).strip() + " the last time you shared a confession.",
+                    inline=False,
+                )
         await post.respond(interaction, ephemeral=True)
 
     @app_commands.command(description="Log genuine rest between sessions")

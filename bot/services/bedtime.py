@@ -190,12 +190,18 @@ class Bedtime:
     async def kept_texts(self, entry: ChronicleEntry) -> dict[str, str]:
         return await self.read.chronicle.texts(entry)
 
-    async def heard(self, result: MoveResult, user_id: int) -> int | None:
-        """How many heard the player's shared confessions this session: theirs alone to see."""
+    async def heard(self, campaign: Campaign, user_id: int) -> int | None:
+        """How many heard the player's shared confessions in the session under way, or else
+        the last one: theirs alone to see. None if they shared nothing there."""
         player = await self.player(user_id)
-        if result.session is None or player is None:
+        if player is None:
             return None
-        return glitch.heard(result.circle, result.session, player)
+        table = await self.table(campaign)
+        session = table.session
+        if session is None or not session.glitches:
+            last = await self.chronicle(campaign)
+            session = await self.read.sessions.by_id(last.session_id) if last else None
+        return glitch.heard(table.circle, session, player) if session else None
 
     async def my_prompt(self, campaign: Campaign, user_id: int) -> tuple[Confession, Prompt]:
         """The prompt the player was dealt in the current glitch: always the current deal."""
