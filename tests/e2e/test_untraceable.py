@@ -93,7 +93,9 @@ async def play(fake: FakeDiscord, db: Path, content: Content, night: Night) -> d
     try:
         await observe(await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel)))
         await observe(await fake.slash(ADMIN, "bedtime", "open"))
-        for user, archetype in zip(PLAYERS[:4], ["skeptic", "artist", "sleeper", "parent"]):
+        for user, archetype in zip(
+            PLAYERS[:4], ["skeptic", "artist", "sleeper", "parent"], strict=True
+        ):
             joined = await join_new(fake, user, archetype, user.name)
             if user is OBSERVER:
                 await observe(joined)
