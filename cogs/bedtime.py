@@ -25,6 +25,8 @@ from cogs.replies import (
     bot_of,
     campaign_here,
     guarded,
+    hosts,
+    is_admin,
     is_host,
     key,
     private,
@@ -73,6 +75,8 @@ class Bedtime(
         channel: discord.TextChannel,
         timezone: str | None = None,
     ) -> None:
+        if not is_admin(interaction):  # a host role is power over its own campaign only
+            raise NotHost("Creating a campaign needs the Manage Server permission.")
         zone = house_rules.parse_timezone(timezone) if timezone else None
         resolved = interaction.guild.get_channel(channel.id) if interaction.guild else None
         me = interaction.guild.me if interaction.guild else None
@@ -195,6 +199,12 @@ class Bedtime(
                 hint = f" ({rule.description})" if rule else ""
                 await private(interaction, f"Give a value for {setting[:40]}{hint}.")
                 return
+            if setting.strip().lower() == "host_role":
+                role = house_rules.RULES["host_role"].parse(value, self.bot.content)
+                problem = host_role_problem(interaction, role)
+                if problem:
+                    await private(interaction, problem)
+                    return
             campaign = await self.bot.service.configure(campaign, setting, value)
         await interaction.response.send_message(
             embed=config_embed(self.bot, campaign, setting), ephemeral=True
@@ -214,13 +224,20 @@ class Bedtime(
     @app_commands.describe(user="The user, even one who has left the server")
     async def forget(self, interaction: discord.Interaction, user: discord.User) -> None:
         assert interaction.guild_id is not None
-        forgotten = await self.bot.safety.forget(user.id, interaction.guild_id)
+        # Across the server for Manage Server; a host reaches only the campaigns they host.
+        only = None
+        where = "this server"
+        if not is_admin(interaction):
+            campaigns = await self.bot.service.campaigns_in(interaction.guild_id)
+            only = {c.id for c in campaigns if hosts(interaction, c)}
+            where = "the campaigns you host"
+        forgotten = await self.bot.safety.forget(user.id, interaction.guild_id, only)
         await private(
             interaction,
-            "Done: their characters, bonds, boundaries and kept confessions in this server are "
+            f"Done: their characters, bonds, boundaries and kept confessions in {where} are "
             "deleted, and past chronicles speak of “a dreamer who has left”."
             if forgotten
-            else "Bedtime has nothing stored about that user in this server.",
+            else f"Bedtime has nothing stored about that user in {where}.",
         )
 
     prompts = app_commands.Group(name="prompts", description="The campaign's own prompts")
@@ -325,6 +342,21 @@ def announcement(bot: BedtimeBot, result: MoveResult, title: str) -> Post:
     cast = embeds.cast_for(bot.content, result.circle)
     embed = embeds.events_embed(cast, Phase.LOBBY, title, result.events)
     return Post([embed] if embed else [])
+
+
+def host_role_problem(interaction: discord.Interaction, role_id: int | None) -> str | None:
+    """A host role must be a real role that people are given: never @everyone, which would
+    make every member an admin, nor a role a bot or integration manages."""
+    if role_id is None:
+        return None
+    if role_id == interaction.guild_id:
+        return "@everyone can't be the host role: every member would become an admin."
+    role = interaction.guild.get_role(role_id) if interaction.guild else None
+    if role is None:
+        return "I can't find that role in this server."
+    if role.managed:
+        return f"{role.mention} is managed by a bot or integration: it can't be the host role."
+    return None
 
 
 def reminder_ping_problem(interaction: discord.Interaction, campaign: Campaign) -> str | None:

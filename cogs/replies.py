@@ -45,15 +45,21 @@ class NotHost(discord.app_commands.CheckFailure):
     """Only admins (Manage Server) or the campaign's host role."""
 
 
-async def is_host(interaction: discord.Interaction, campaign: Campaign | None) -> bool:
-    member = interaction.user
-    if not isinstance(member, discord.Member):
-        return False
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Manage Server: power over every campaign in the server, and over the server's data."""
     # The interaction carries the member's resolved permissions; no member cache needed.
-    if interaction.permissions.manage_guild:
-        return True
-    role = (campaign.settings.get("host_role") if campaign else None) or 0
-    return any(r.id == role for r in member.roles)
+    return isinstance(interaction.user, discord.Member) and interaction.permissions.manage_guild
+
+
+def hosts(interaction: discord.Interaction, campaign: Campaign) -> bool:
+    """Whether the member holds this campaign's host role: power over that campaign only."""
+    member = interaction.user
+    role = campaign.settings.get("host_role") or 0
+    return isinstance(member, discord.Member) and any(r.id == role for r in member.roles)
+
+
+async def is_host(interaction: discord.Interaction, campaign: Campaign | None) -> bool:
+    return is_admin(interaction) or (campaign is not None and hosts(interaction, campaign))
 
 
 @dataclass(frozen=True)

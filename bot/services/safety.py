@@ -143,9 +143,12 @@ class Safety:
             return None
         return await self.game.read.players.everything(player)
 
-    async def forget(self, user_id: int, guild_id: int | None = None) -> bool:
+    async def forget(
+        self, user_id: int, guild_id: int | None = None, only: set[str] | None = None
+    ) -> bool:
         """Delete what is stored about a user, for real: everywhere, or (for a server's admin)
-        in that server's campaigns. False if there was nothing to delete.
+        in that server's campaigns, or (for a host) in `only` the campaigns they host. False
+        if there was nothing to delete.
 
         Their characters go, with others' bonds to them; past chronicle entries then speak of
         "a dreamer who has left". The player record itself (the user id, rest log) goes once
@@ -160,7 +163,7 @@ class Safety:
             mine = [
                 row
                 for row in await unit.characters.everywhere(player.id)
-                if guild_id in (None, row[2])
+                if guild_id in (None, row[2]) and (only is None or row[1] in only)
             ]
             for character_id, campaign_id, _ in mine:
                 session = await unit.sessions.current(campaign_id)
@@ -173,7 +176,9 @@ class Safety:
                 await unit.players.delete(player.id)
             else:
                 campaigns = {c.id for c in await unit.campaigns.in_guild(guild_id)}
-                await unit.players.forget_in(player.id, campaigns)
+                await unit.players.forget_in(
+                    player.id, campaigns if only is None else campaigns & only
+                )
                 if player.id in await unit.players.orphans():
                     await unit.players.delete(player.id)
                 elif not mine:

@@ -85,6 +85,7 @@ class Sent:
     answered_at: float | None = None
     followed_at: float | None = None  # the last edit or follow-up through its token
     message_id: int | None = None
+    channel: int = 0  # where it was used: its answers appear there
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -482,7 +483,7 @@ class FakeDiscord:
         data = body.get("data") or {}
         message = None
         if kind in (4, 5):  # a new message (or a deferred one)
-            message = self._store(self.channels[0], data, interaction=sent)
+            message = self._store(sent.channel, data, interaction=sent)
             sent.message_id = int(message["id"])
         elif kind in (6, 7) and sent.message_id is not None:  # update the clicked message
             message = (
@@ -547,7 +548,7 @@ class FakeDiscord:
         if method in ("POST", "PATCH"):
             sent.followed_at = time.perf_counter()
         if len(parts) == 3 and method == "POST":
-            return _json(self._store(self.channels[0], body, interaction=sent, followup=True))
+            return _json(self._store(sent.channel, body, interaction=sent, followup=True))
         target = sent.message_id if parts[-1] == "@original" else int(parts[-1])
         if target is None or target not in self.messages:
             return _json({"code": 10008, "message": "Unknown Message"}, 404)
@@ -804,8 +805,10 @@ class FakeDiscord:
         socket = self._sockets[-1] if self._sockets and self._live else None
         assert socket is not None or self.resumes or self.identifies, "the bot never connected"
         interaction_id = snowflake()
-        channel = extra.pop("channel_id", self.channels[0])
-        sent = Sent(interaction_id, kind, user, time.perf_counter())
+        # A component is used where its message is, unless a test forges it elsewhere.
+        here = int(extra["message"]["channel_id"]) if "message" in extra else self.channels[0]
+        channel = extra.pop("channel_id", None) or here
+        sent = Sent(interaction_id, kind, user, time.perf_counter(), channel=channel)
         if "message" in extra:  # before the bot can answer, which may edit that message
             sent.message_id = int(extra["message"]["id"])
         self.interactions[interaction_id] = sent
