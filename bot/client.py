@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import OrderedDict
+from datetime import timedelta
 
 import discord
 import yarl
@@ -18,6 +20,7 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
+TOKEN_LIFE = timedelta(minutes=15)  # how long Discord lets an interaction be answered
 EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls", "cogs.privacy", "cogs.timers")
 
 
@@ -34,6 +37,12 @@ def intents() -> discord.Intents:
 
 
 class Tree(app_commands.CommandTree["BedtimeBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[BedtimeBot], /) -> bool:
+        """A repeated delivery of a command is dropped before it runs: never answered twice."""
+        from cogs.replies import first_time
+
+        return first_time(interaction)
+
     async def on_error(
         self, interaction: discord.Interaction[BedtimeBot], error: app_commands.AppCommandError
     ) -> None:
@@ -74,6 +83,8 @@ class BedtimeBot(commands.Bot):
         self.sync_on_start = sync_on_start
         self.run_timers = run_timers
         self.database: Database | None = None
+        # Interactions (ids, and keys of changes reloaded at start) already taken up.
+        self.taken: OrderedDict[int | str, None] = OrderedDict()
         self._service: Bedtime | None = None
         self._safety: Safety | None = None
 
@@ -91,6 +102,8 @@ class BedtimeBot(commands.Bot):
         self.database = await Database.open(self.settings.database_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service)
+        for taken in await self._service.recent_keys(TOKEN_LIFE):
+            self.taken[taken] = None
         released = await self._service.recover()
         if released:
             log.info("Posting %d message(s) a stopped process owed its circles", released)

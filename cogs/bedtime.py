@@ -90,7 +90,7 @@ class Bedtime(
                 )
                 return
         assert interaction.guild_id is not None
-        campaign = await self.bot.service.setup(interaction.guild_id, channel.id)
+        campaign = await self.bot.service.setup(interaction.guild_id, channel.id, key(interaction))
         if zone:
             campaign = await self.bot.service.configure(campaign, "timezone", zone)
         await private(
@@ -126,7 +126,7 @@ class Bedtime(
     ) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.schedule(
-            campaign, week.value, weekday.value, time, timezone
+            campaign, week.value, weekday.value, time, timezone, key(interaction)
         )
         await send_posts(interaction, [announcement(self.bot, result, "🗓 The monthly ritual")])
         await self._sync_event(interaction, result.circle.campaign)
@@ -140,7 +140,7 @@ class Bedtime(
     @app_commands.command(description="Skip the next scheduled session")
     async def skip(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
-        result = await self.bot.service.skip(campaign)
+        result = await self.bot.service.skip(campaign, key(interaction))
         await send_posts(interaction, [announcement(self.bot, result, "⏭ A month off")])
         await self._sync_event(interaction, result.circle.campaign)
 
@@ -205,7 +205,7 @@ class Bedtime(
                 if problem:
                     await private(interaction, problem)
                     return
-            campaign = await self.bot.service.configure(campaign, setting, value)
+            campaign = await self.bot.service.configure(campaign, setting, value, key(interaction))
         await interaction.response.send_message(
             embed=config_embed(self.bot, campaign, setting), ephemeral=True
         )
@@ -231,7 +231,9 @@ class Bedtime(
             campaigns = await self.bot.service.campaigns_in(interaction.guild_id)
             only = {c.id for c in campaigns if hosts(interaction, c)}
             where = "the campaigns you host"
-        forgotten = await self.bot.safety.forget(user.id, interaction.guild_id, only)
+        forgotten = await self.bot.safety.forget(
+            user.id, interaction.guild_id, only, key(interaction)
+        )
         await private(
             interaction,
             f"Done: their characters, bonds, boundaries and kept confessions in {where} are "
@@ -268,7 +270,7 @@ class Bedtime(
             "rating": rating.value if rating else "gentle",
             "topics": topics or "",
         }
-        added = await self.bot.safety.add_prompt(campaign, fields)
+        added = await self.bot.safety.add_prompt(campaign, fields, key(interaction))
         await private(
             interaction,
             f"Added `{added.id}` ({added.category.value}, {added.rating.value}): "
@@ -285,7 +287,7 @@ class Bedtime(
     @app_commands.describe(prompt="The prompt to remove")
     async def prompts_remove(self, interaction: discord.Interaction, prompt: str) -> None:
         campaign = await campaign_here(interaction)
-        removed = await self.bot.safety.remove_prompt(campaign, prompt.strip())
+        removed = await self.bot.safety.remove_prompt(campaign, prompt.strip(), key(interaction))
         await private(interaction, f"Removed: {discord.utils.escape_markdown(removed.text)}")
 
     @prompts_remove.autocomplete("prompt")
@@ -318,7 +320,9 @@ class Bedtime(
         except discord.HTTPException:
             await private(interaction, "I couldn't download that file. Please try again.")
             return
-        added = await self.bot.safety.import_prompts(campaign, data, file.filename)
+        added = await self.bot.safety.import_prompts(
+            campaign, data, file.filename, key(interaction)
+        )
         await private(
             interaction,
             f"Imported {len(added)} prompt{'s' if len(added) != 1 else ''}. "
@@ -457,7 +461,7 @@ class TeardownButton(
             return
         if not await is_host(interaction, campaign):
             raise NotHost("Only admins or the host role can delete the campaign.")
-        await bot_of(interaction).service.teardown(campaign)
+        await bot_of(interaction).service.teardown(campaign, key(interaction))
         await interaction.response.edit_message(
             content="The campaign is gone. Sleep well.", view=None
         )

@@ -765,7 +765,9 @@ class HidePick(ui.DynamicItem[ui.Select[Any]], template=rf"bt:hidepick:{SID}:(?P
         bot = bot_of(interaction)
         campaign = await hosting(interaction, "hide a confession")
         picked = chosen(interaction)
-        result = await bot.safety.hide(campaign, self.session_id, picked[0] if picked else "")
+        result = await bot.safety.hide(
+            campaign, self.session_id, picked[0] if picked else "", key(interaction)
+        )
         await interaction.response.edit_message(
             content="Hidden. The text is gone, and nobody was told who wrote it.", view=None
         )

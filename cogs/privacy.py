@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core.models import Boundaries
 from cogs.controls import redraw_reveals
-from cogs.replies import bot_of, campaign_by_id, chosen, guarded
+from cogs.replies import bot_of, campaign_by_id, chosen, guarded, key
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -94,8 +94,14 @@ class TopicSelect(
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_by_id(interaction, self.campaign_id)
-        picked = {self.kind: chosen(interaction)}
-        mine = await bot.safety.set_boundaries(campaign, interaction.user.id, **picked)
+        picked = chosen(interaction)
+        mine = await bot.safety.set_boundaries(
+            campaign,
+            interaction.user.id,
+            lines=picked if self.kind == "lines" else None,
+            veils=picked if self.kind == "veils" else None,
+            key=key(interaction),
+        )
         await interaction.response.edit_message(
             content=describe(bot.content, mine) + "\n\n✅ Saved.",
             view=boundaries_view(bot.content, campaign.id, mine),
@@ -130,7 +136,9 @@ class ForgetButton(ui.DynamicItem[ui.Button[Any]], template=r"bt:forget-me"):
 
     @guarded("forget-me")
     async def callback(self, interaction: discord.Interaction) -> None:
-        forgotten = await bot_of(interaction).safety.forget(interaction.user.id)
+        forgotten = await bot_of(interaction).safety.forget(
+            interaction.user.id, key=key(interaction)
+        )
         text = (
             "Done. Everything Bedtime stored about you is deleted. Sleep well."
             if forgotten

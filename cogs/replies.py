@@ -31,6 +31,10 @@ ANSWER_WITHIN = 2.5
 # Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
 BACKLOG = 0.1
 UNKNOWN_INTERACTION = 10062
+ALREADY_ANSWERED = 40060
+# Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
+# a restart reloads the keys of changes made within a token's life (15 minutes).
+REMEMBERED = 20_000
 FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
     "Please tell the server's admins."
@@ -206,9 +210,26 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     return await asyncio.shield(task)
 
 
+def first_time(interaction: discord.Interaction) -> bool:
+    """Whether the bot is taking this interaction up for the first time. Discord may deliver
+    one twice; its first answer is the only one, so a repeat is dropped, changing nothing."""
+    taken = bot_of(interaction).taken
+    if interaction.id in taken or key(interaction) in taken:
+        log.info("Dropped a repeat of interaction %s", interaction.id)
+        return False
+    taken[interaction.id] = None
+    while len(taken) > REMEMBERED:
+        taken.popitem(last=False)
+    return True
+
+
 async def handle(interaction: discord.Interaction, where: str, work: Awaitable[None]) -> None:
     """Run a control's work: errors take the one error path, and what its move owed the circle
     is settled either way."""
+    if not first_time(interaction):
+        if isinstance(work, Coroutine):
+            work.close()  # never awaited: none of it runs
+        return
     arrived(interaction)
     try:
         await work
@@ -324,6 +345,9 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         return
     if isinstance(error, discord.app_commands.CheckFailure):
         await _safely(interaction, str(error) or "You can't use that here.")
+        return
+    if isinstance(error, discord.HTTPException) and error.code == ALREADY_ANSWERED:
+        log.info("Interaction %s was already answered (%s)", interaction.id, where)
         return
     if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
         log.warning(

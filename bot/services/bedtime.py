@@ -135,7 +135,7 @@ class Bedtime:
     async def campaigns_in(self, guild_id: int) -> list[Campaign]:
         return await self.read.campaigns.in_guild(guild_id)
 
-    async def setup(self, guild_id: int, channel_id: int) -> Campaign:
+    async def setup(self, guild_id: int, channel_id: int, key: str | None = None) -> Campaign:
         async with self.db.transaction() as connection:
             unit = Unit(connection)
             if await unit.campaigns.by_channel(guild_id, channel_id) is not None:
@@ -149,6 +149,7 @@ class Bedtime:
                 created_at=self.clock(),
             )
             await unit.campaigns.add(campaign)
+            await self.record(unit, key, campaign.id)
         return campaign
 
     async def ensure_player(self, unit: Unit, user_id: int, display_name: str = "") -> Player:
@@ -406,19 +407,24 @@ class Bedtime:
 
         return await self._play(campaign, key, apply, user_id=user_id, needs_session=False)
 
-    async def configure(self, campaign: Campaign, setting: str, value: str) -> Campaign:
+    async def configure(
+        self, campaign: Campaign, setting: str, value: str, key: str | None = None
+    ) -> Campaign:
         """Change one house rule; it applies from the next session."""
         async with self.db.transaction() as connection:
             unit = Unit(connection)
             fresh = await self.fresh(unit, campaign)
             fresh.settings = house_rules.change(self.content, fresh.settings, setting, value)
             await unit.campaigns.save(fresh)
+            await self.record(unit, key, fresh.id)
         return fresh
 
-    async def teardown(self, campaign: Campaign) -> None:
+    async def teardown(self, campaign: Campaign, key: str | None = None) -> None:
         """Delete the campaign and everything in it, for real."""
         async with self.db.transaction() as connection:
-            await Campaigns(connection).delete(campaign.id)
+            unit = Unit(connection)
+            await unit.campaigns.delete(campaign.id)
+            await self.record(unit, key, None)
         await self.db.scrub()
 
     # --- the calendar and timers ---
@@ -430,6 +436,7 @@ class Bedtime:
         weekday: str,
         time: str,
         timezone: str | None = None,
+        key: str | None = None,
     ) -> MoveResult:
         """Set the monthly rule; its zone becomes the campaign's."""
         zone = timezone or campaign.settings.get("timezone") or "UTC"
@@ -442,6 +449,7 @@ class Bedtime:
             fresh.settings = {**fresh.settings, "timezone": rule.timezone}
             fresh.next_at = calendar.next_session(rule, now)
             await unit.campaigns.save(fresh)
+            await self.record(unit, key, fresh.id)
             circle = await unit.circles.load(fresh)
         event = to_circle(
             "schedule_set",
@@ -450,7 +458,7 @@ class Bedtime:
         )
         return MoveResult([event], circle, None)
 
-    async def skip(self, campaign: Campaign) -> MoveResult:
+    async def skip(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         """Leave out the next scheduled session."""
         async with self.db.transaction() as connection:
             unit = Unit(connection)
@@ -461,6 +469,7 @@ class Bedtime:
             fresh.schedule.skipped = [*fresh.schedule.skipped[-23:], skipped]
             fresh.next_at = calendar.next_session(fresh.schedule, skipped)
             await unit.campaigns.save(fresh)
+            await self.record(unit, key, fresh.id)
             circle = await unit.circles.load(fresh)
         event = to_circle("skipped", skipped=skipped.isoformat(), next_at=fresh.next_at.isoformat())
         return MoveResult([event], circle, None)
@@ -653,6 +662,16 @@ class Bedtime:
         async with self.db.transaction() as connection:
             return await Outbox(connection).release()
 
+    async def record(self, unit: Unit, key: str | None, campaign_id: str | None) -> None:
+        """Note an interaction's change in its own transaction: a repeat then changes nothing.
+        A change not bound to one campaign (or that deletes it) is noted apart from moves."""
+        if key is not None:
+            await unit.moves.record(key, campaign_id, self.clock())
+
+    async def recent_keys(self, window: timedelta) -> list[str]:
+        """Interactions changed within `window`: Discord may deliver one again that long."""
+        return await self.read.moves.since(self.clock() - window)
+
     async def fresh(self, unit: Unit, campaign: Campaign) -> Campaign:
         fresh = await unit.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
         if fresh is None:
@@ -673,8 +692,7 @@ class Bedtime:
         entry = chronicle_of(events)
         if entry is not None:
             await unit.chronicle.add(circle.campaign.id, entry)
-        if key is not None:
-            await unit.moves.record(key, circle.campaign.id, self.clock())
+        await self.record(unit, key, circle.campaign.id)
 
 
 _TIMEOUTS: dict[Phase, Callable[[Move, Circle, Session], list[Event]]] = {

@@ -39,6 +39,7 @@ class Safety:
         *,
         lines: list[str] | None = None,
         veils: list[str] | None = None,
+        key: str | None = None,
     ) -> Boundaries:
         """Replace the player's lines or veils (or both). A topic that is a line is not also a
         veil: a line is the stronger promise."""
@@ -56,6 +57,7 @@ class Safety:
             new_veils = (frozenset(veils) if veils is not None else now.veils) - new_lines
             chosen = Boundaries(lines=new_lines, veils=new_veils)
             await unit.players.set_boundaries(circle.campaign.id, player.id, chosen)
+            await self.game.record(unit, key, circle.campaign.id)
         return chosen
 
     # --- the campaign's prompts ---
@@ -63,19 +65,23 @@ class Safety:
     async def prompts(self, campaign: Campaign) -> list[Prompt]:
         return (await self.game.table(campaign)).circle.prompts
 
-    async def add_prompt(self, campaign: Campaign, fields: dict[str, Any]) -> Prompt:
+    async def add_prompt(
+        self, campaign: Campaign, fields: dict[str, Any], key: str | None = None
+    ) -> Prompt:
         added = await self._add(
-            campaign, lambda ids: [prompts.make(self.content, next(ids), fields)]
+            campaign, lambda ids: [prompts.make(self.content, next(ids), fields)], key
         )
         return added[0]
 
-    async def import_prompts(self, campaign: Campaign, data: bytes, filename: str) -> list[Prompt]:
+    async def import_prompts(
+        self, campaign: Campaign, data: bytes, filename: str, key: str | None = None
+    ) -> list[Prompt]:
         """All of the pack, or none of it."""
         return await self._add(
-            campaign, lambda ids: prompts.parse_pack(self.content, data, filename, ids)
+            campaign, lambda ids: prompts.parse_pack(self.content, data, filename, ids), key
         )
 
-    async def _add(self, campaign: Campaign, build: Any) -> list[Prompt]:
+    async def _add(self, campaign: Campaign, build: Any, key: str | None) -> list[Prompt]:
         async with self.db.transaction() as connection:
             unit = Unit(connection)
             circle = await unit.circles.load(await self.game.fresh(unit, campaign))
@@ -83,15 +89,19 @@ class Safety:
             made: list[Prompt] = build(ids)
             prompts.check_room(circle, made)
             await unit.prompts.add(circle.campaign.id, made, self.game.clock())
+            await self.game.record(unit, key, circle.campaign.id)
         return made
 
-    async def remove_prompt(self, campaign: Campaign, prompt_id: str) -> Prompt:
+    async def remove_prompt(
+        self, campaign: Campaign, prompt_id: str, key: str | None = None
+    ) -> Prompt:
         async with self.db.transaction() as connection:
             unit = Unit(connection)
             circle = await unit.circles.load(await self.game.fresh(unit, campaign))
             session = await unit.sessions.current(circle.campaign.id)
             prompt = prompts.check_removable(circle, session, prompt_id)
             await unit.prompts.remove(circle.campaign.id, prompt.id)
+            await self.game.record(unit, key, circle.campaign.id)
         return prompt
 
     # --- retention and moderation ---
@@ -121,7 +131,9 @@ class Safety:
             reveals = Unit(connection).reveals
             await (reveals.settle(session.id) if session.texts else reveals.forget(session.id))
 
-    async def hide(self, campaign: Campaign, session_id: str, confession_id: str) -> MoveResult:
+    async def hide(
+        self, campaign: Campaign, session_id: str, card: str, key: str | None = None
+    ) -> MoveResult:
         """An admin hides a revealed confession: its text goes, and its author stays unknown."""
         async with self.db.transaction() as connection:
             unit = Unit(connection)
@@ -129,8 +141,9 @@ class Safety:
             session = await unit.sessions.by_id(session_id)
             if session is None or session.campaign_id != fresh.id:
                 raise NotFound("That session is gone.")
-            events: list[Event] = protocols.hide(session, confession_id)
+            events: list[Event] = protocols.hide(session, card)
             await unit.sessions.save(session)
+            await self.game.record(unit, key, fresh.id)
             circle = await unit.circles.load(fresh)
         await self.db.scrub()
         return MoveResult(events, circle, session)
@@ -144,7 +157,11 @@ class Safety:
         return await self.game.read.players.everything(player)
 
     async def forget(
-        self, user_id: int, guild_id: int | None = None, only: set[str] | None = None
+        self,
+        user_id: int,
+        guild_id: int | None = None,
+        only: set[str] | None = None,
+        key: str | None = None,
     ) -> bool:
         """Delete what is stored about a user, for real: everywhere, or (for a server's admin)
         in that server's campaigns, or (for a host) in `only` the campaigns they host. False
@@ -183,6 +200,7 @@ class Safety:
                     await unit.players.delete(player.id)
                 elif not mine:
                     return False
+            await self.game.record(unit, key, None)
         await self.db.scrub()
         return True
 

@@ -350,19 +350,33 @@ class Chronicle:
 
 
 class Moves:
-    """Idempotency keys of the moves already applied."""
+    """Idempotency keys of the moves and other changes already applied."""
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
 
     async def seen(self, key: str) -> bool:
-        return await first(self.db, "SELECT 1 FROM moves WHERE key = ?", (key,)) is not None
+        sql = "SELECT 1 FROM moves WHERE key = ? UNION ALL SELECT 1 FROM interactions WHERE key = ?"
+        return await first(self.db, sql, (key, key)) is not None
 
-    async def record(self, key: str, campaign_id: str, at: datetime) -> None:
+    async def record(self, key: str, campaign_id: str | None, at: datetime) -> None:
+        """A key for a campaign's move, or (None) for a change that is not one campaign's."""
+        if campaign_id is None:
+            sql = "INSERT INTO interactions (key, at) VALUES (?, ?)"
+            await self.db.execute(sql, (key, stamp(at)))
+            return
         await self.db.execute(
             "INSERT INTO moves (key, campaign_id, at) VALUES (?, ?, ?)",
             (key, campaign_id, stamp(at)),
         )
+
+    async def since(self, moment: datetime) -> list[str]:
+        """Keys recorded at or after `moment`: a restart still knows recent interactions."""
+        sql = (
+            "SELECT key FROM moves WHERE at >= ? "
+            "UNION ALL SELECT key FROM interactions WHERE at >= ?"
+        )
+        return [row[0] for row in await fetch(self.db, sql, (stamp(moment), stamp(moment)))]
 
 
 class Characters:

@@ -86,6 +86,7 @@ class Sent:
     followed_at: float | None = None  # the last edit or follow-up through its token
     message_id: int | None = None
     channel: int = 0  # where it was used: its answers appear there
+    payload: dict[str, Any] = field(default_factory=dict)  # the INTERACTION_CREATE, to repeat
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -831,8 +832,15 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": limits.MAX_FILE_BYTES,
         } | extra
+        sent.payload = payload
         await self._dispatch(socket, "INTERACTION_CREATE", payload)
         return sent
+
+    async def repeat(self, sent: Sent) -> None:
+        """Deliver an interaction again, as Discord sometimes does: the same id and token.
+        Answering it a second time is Discord's 40060, and a violation here."""
+        await self._dispatch(self._sockets[-1], "INTERACTION_CREATE", sent.payload)
+        await self.settle()
 
     async def _answered(self, sent: Sent, within: float = DEADLINE + 2) -> Sent:
         await asyncio.wait_for(sent.done.wait(), within)
