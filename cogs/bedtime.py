@@ -24,6 +24,7 @@ from cogs.replies import (
     Post,
     bot_of,
     campaign_here,
+    campaign_named,
     guarded,
     hosts,
     is_admin,
@@ -455,10 +456,7 @@ class TeardownButton(
 
     @guarded("the teardown confirmation")
     async def callback(self, interaction: discord.Interaction) -> None:
-        campaign = await campaign_here(interaction)
-        if campaign.id != self.campaign_id:
-            await private(interaction, "That campaign is already gone.")
-            return
+        campaign = await campaign_named(interaction, self.campaign_id)
         if not await is_host(interaction, campaign):
             raise NotHost("Only admins or the host role can delete the campaign.")
         await bot_of(interaction).service.teardown(campaign, key(interaction))

@@ -11,7 +11,7 @@ from discord import ui
 from bot.content.models import Content
 from bot.core.models import Campaign, ChronicleEntry, Circle
 from bot.render import constellation, embeds
-from cogs.replies import Picture, Post, bot_of, guarded
+from cogs.replies import Picture, Post, bot_of, campaign_named, guarded
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -77,15 +77,8 @@ class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:
     @guarded("the chronicle pages")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = next(
-            (
-                c
-                for c in await bot.service.campaigns_in(interaction.guild_id or 0)
-                if c.id == self.campaign_id
-            ),
-            None,
-        )
-        post = await chronicle_page(bot, campaign, self.number) if campaign else None
+        campaign = await campaign_named(interaction, self.campaign_id)
+        post = await chronicle_page(bot, campaign, self.number)
         if post is None:
             await interaction.response.send_message(
                 "That page of the chronicle is gone.", ephemeral=True

@@ -17,7 +17,7 @@ from discord import ui
 from discord.ext import commands
 
 import cogs.posts as posts
-from bot.core.errors import Stale
+from bot.core.errors import Stale, UnknownArchetype
 from bot.core.models import Campaign, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -117,7 +117,10 @@ class ArchetypeSelect(ui.DynamicItem[ui.Select[Any]], template=rf"bt:arch:{SID}:
 
     @guarded("the archetype select")
     async def callback(self, interaction: discord.Interaction) -> None:
-        archetype = chosen(interaction)[0]
+        picked = chosen(interaction)
+        archetype = picked[0] if picked else ""
+        if archetype not in bot_of(interaction).content.archetype_by_key:
+            raise UnknownArchetype("That archetype doesn't exist. Choose one from the list.")
         # A modal must be the first response: no database before it.
         await interaction.response.send_modal(
             NameModal(self.session_id, archetype, self.message_id)
@@ -718,6 +721,8 @@ class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<g
         bot = bot_of(interaction)
         campaign = await hosting(interaction, "hide a confession")
         session = await bot.service.session(campaign, self.session_id)
+        if not 1 <= self.glitch <= len(session.glitches):
+            raise Stale("That glitch is not part of this session.")
         glitch = session.glitches[self.glitch - 1]
         options = [
             discord.SelectOption(
@@ -916,7 +921,8 @@ class Controls(commands.Cog):
             match = pattern.match(custom_id)
             if match:
                 where = f"modal {custom_id.split(':')[2]}"
-                await handle(interaction, where, handler(interaction, match, modal_values(data)))
+                work = handler(interaction, match, modal_values(data))
+                await handle(interaction, where, work, match.groupdict().get("campaign"))
                 return
 
 

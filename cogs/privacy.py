@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.core.models import Boundaries
 from cogs.controls import redraw_reveals
-from cogs.replies import bot_of, campaign_by_id, chosen, guarded, key
+from cogs.replies import bot_of, campaign_named, chosen, guarded, key
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -93,7 +93,7 @@ class TopicSelect(
     @guarded("boundaries")
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await campaign_by_id(interaction, self.campaign_id)
+        campaign = await campaign_named(interaction, self.campaign_id)
         picked = chosen(interaction)
         mine = await bot.safety.set_boundaries(
             campaign,

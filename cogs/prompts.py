@@ -12,7 +12,7 @@ from bot.content.models import Prompt
 from bot.core import house_rules, prompts
 from bot.core.models import Campaign
 from bot.render import embeds
-from cogs.replies import Post, bot_of, campaign_by_id, guarded, hosting
+from cogs.replies import Post, bot_of, campaign_named, guarded, hosting
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -86,6 +86,6 @@ class PromptPage(ui.DynamicItem[ui.Button[Any]], template=rf"bt:prompts:{CAMPAIG
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await hosting(
-            interaction, "manage prompts", await campaign_by_id(interaction, self.campaign_id)
+            interaction, "manage prompts", await campaign_named(interaction, self.campaign_id)
         )
         await (await listing(bot, campaign, self.page)).update(interaction)

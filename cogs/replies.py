@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import io
 import logging
 import sqlite3
@@ -223,21 +224,34 @@ def first_time(interaction: discord.Interaction) -> bool:
     return True
 
 
-async def handle(interaction: discord.Interaction, where: str, work: Awaitable[None]) -> None:
+async def handle(
+    interaction: discord.Interaction,
+    where: str,
+    work: Awaitable[None],
+    campaign_id: str | None = None,
+) -> None:
     """Run a control's work: errors take the one error path, and what its move owed the circle
-    is settled either way."""
+    is settled either way. A control that names a campaign is checked against it first."""
     if not first_time(interaction):
-        if isinstance(work, Coroutine):
-            work.close()  # never awaited: none of it runs
+        _discard(work)
         return
     arrived(interaction)
     try:
+        if campaign_id is not None:
+            await campaign_named(interaction, campaign_id)
         await work
     except Exception as error:
+        _discard(work)
         await fail(interaction, error, where)
         await finished(interaction, told=False)
     else:
         await finished(interaction, told=True)
+
+
+def _discard(work: Awaitable[None]) -> None:
+    """Close work that was refused before it began, so that none of it ever runs."""
+    if inspect.iscoroutine(work) and inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+        work.close()
 
 
 Callback = TypeVar("Callback", bound=Callable[..., Coroutine[Any, Any, None]])
@@ -249,7 +263,8 @@ def guarded(where: str) -> Callable[[Callback], Callback]:
     def wrap(function: Callback) -> Callback:
         @functools.wraps(function)
         async def callback(self: Any, interaction: discord.Interaction) -> None:
-            await handle(interaction, where, function(self, interaction))
+            named = getattr(self, "campaign_id", None)
+            await handle(interaction, where, function(self, interaction), named)
 
         return callback  # type: ignore[return-value]
 
@@ -294,11 +309,27 @@ def chosen(interaction: discord.Interaction) -> list[str]:
     return [str(v) for v in data.get("values") or []]
 
 
-async def campaign_by_id(interaction: discord.Interaction, campaign_id: str) -> Campaign:
-    """The campaign a control names, if it still exists in this server."""
+async def campaign_named(interaction: discord.Interaction, campaign_id: str) -> Campaign:
+    """The campaign a control names. It acts only on that campaign, only in its own server,
+    and, used in another channel, only for a member who can view the campaign's channel:
+    a control forged into another channel reaches nothing its presser could not see."""
+    cached = interaction.extras.get("campaign")
+    if isinstance(cached, Campaign) and cached.id == campaign_id:
+        return cached
     campaign = await bot_of(interaction).service.campaign_by_id(campaign_id)
     if campaign is None or campaign.guild_id != interaction.guild_id:
         raise NoCampaign("That campaign is gone.")
+    if campaign.channel_id != interaction.channel_id:
+        member = interaction.user
+        guild = interaction.guild
+        channel = guild.get_channel_or_thread(campaign.channel_id) if guild else None
+        if (
+            channel is None
+            or not isinstance(member, discord.Member)
+            or not channel.permissions_for(member).view_channel
+        ):
+            raise NoCampaign("That belongs to a campaign in a channel you can't see.")
+    interaction.extras["campaign"] = campaign
     return campaign
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 from discord import ui
 
-from cogs.replies import bot_of, campaign_for_player, guarded, key, private
+from cogs.replies import bot_of, campaign_named, guarded, key, private
 
 CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
 
@@ -60,7 +60,7 @@ class RetireButton(
                 ephemeral=True,
             )
             return
-        campaign = await campaign_for_player(interaction)
+        campaign = await campaign_named(interaction, self.campaign_id)
         await bot_of(interaction).service.retire(campaign, interaction.user.id, key(interaction))
         await interaction.response.edit_message(
             content="Your character has retired. Join again to make a new one.", view=None
@@ -70,7 +70,7 @@ class RetireButton(
 async def on_rename(
     interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]
 ) -> None:
-    campaign = await campaign_for_player(interaction)
+    campaign = await campaign_named(interaction, match["campaign"])
     result = await bot_of(interaction).service.rename(
         campaign, interaction.user.id, str(values.get("name", "")), key(interaction)
     )

@@ -64,7 +64,12 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
                 break
 
     in_session = set(session.dreamers)
-    slept = sorted(c.id for c in circle.active_characters() if c.id not in in_session)
+    # Listed by name: nothing shown to players is ordered by an id.
+    slept = [
+        c.id
+        for c in sorted(circle.active_characters(), key=lambda c: c.name.casefold())
+        if c.id not in in_session
+    ]
     entry = ChronicleEntry(
         session_id=session.id,
         number=session.number,

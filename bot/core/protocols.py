@@ -49,7 +49,8 @@ def emergency_reset(move: Move, circle: Circle, session: Session) -> list[Event]
         character.lucidity = clamp(
             character.lucidity - rules.reset.lucidity_loss, rules.lucidity.min, rules.lucidity.max
         )
-    freed = sorted(c.id for c in circle.characters.values() if c.adrift)
+    adrift = [c for c in circle.characters.values() if c.adrift]
+    freed = [c.id for c in sorted(adrift, key=lambda c: c.name.casefold())]
     for character_id in freed:
         circle.characters[character_id].conditions.discard(Condition.ADRIFT)
     session.rescue_shares = {}

@@ -204,12 +204,14 @@ def _glitch_trigger(move: Move, session: Session, raw: int) -> str | None:
 def _rescues(move: Move, circle: Circle, session: Session) -> list[Event]:
     rules = move.content.rules
     events = []
-    for target, sharers in sorted(session.rescue_shares.items()):
+    by_name = sorted(session.rescue_shares, key=lambda c: circle.characters[c].name.casefold())
+    for target in by_name:  # told in order of names, never of ids
+        sharers = session.rescue_shares[target]
         character = circle.characters[target]
         if not character.adrift or len(sharers) < rules.rescue.shares:
             continue
         character.conditions.discard(Condition.ADRIFT)
-        rescuers = sorted(set(sharers))
+        rescuers = sorted(set(sharers), key=lambda c: circle.characters[c].name.casefold())
         for rescuer in rescuers:
             add_bond(move, circle, rescuer, target, rules.rescue.bond_bonus)
             session.dreamers[rescuer].tally.rescues += 1

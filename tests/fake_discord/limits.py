@@ -95,6 +95,9 @@ def modal(body: dict[str, Any]) -> list[str]:
     title = body.get("title") or ""
     if not 1 <= len(title) <= 45:
         problems.append(f"modal title is {len(title)} characters (1-45)")
+    custom_id = body.get("custom_id") or ""
+    if not 1 <= len(custom_id) <= 100:
+        problems.append(f"modal custom_id is {len(custom_id)} characters (1-100)")
     rows = body.get("components") or []
     if len(rows) > 5:
         problems.append(f"modal has {len(rows)} components (max 5)")

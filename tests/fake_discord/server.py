@@ -24,6 +24,7 @@ GUILD_ID = 910_000_000_000_000_001
 EVERYONE_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, ...
 ALL = (1 << 50) - 1
 MANAGE_GUILD = 1 << 5
+VIEW_CHANNEL = 1 << 10
 # Discord's real 429s come through its proxy; discord.py treats a 429 without Via as a ban.
 VIA = "1.1 google"
 DEADLINE = 3.0  # seconds Discord waits for an interaction's first response
@@ -179,6 +180,9 @@ class FakeDiscord:
         self._channel_posts: dict[str, list[float]] = {}
         self._nonces: dict[str, int] = {}
         self.everyone_permissions = EVERYONE_PERMISSIONS
+        # Permission overwrites by channel, e.g. a channel only some roles can view; set them
+        # before the bot connects, as its cache comes with the guild.
+        self.overwrites: dict[int, list[dict[str, Any]]] = {}
         self.openapi = OpenApi()
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
@@ -618,7 +622,7 @@ class FakeDiscord:
             "guild_id": str(GUILD_ID),
             "name": f"bedtime-{channel_id % 1000}",
             "position": self.channels.index(channel_id) if channel_id in self.channels else 0,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrites.get(channel_id, []),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
