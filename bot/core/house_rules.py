@@ -29,12 +29,17 @@ class HouseRule:
     parse: Callable[[str, Content], Any]
 
 
+def _ascii_digits(text: str) -> bool:
+    """Plain 0-9 only: str.isdigit() also takes "²" or "¹¹", which int() then refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _integer(low: int, high: int) -> Callable[[str, Content], int]:
     def parse(raw: str, _: Content) -> int:
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise BadSetting(f"Expected a whole number from {low} to {high}.") from None
+        text = raw.strip().removeprefix("-")
+        if not _ascii_digits(text) or len(text) > 9:
+            raise BadSetting(f"Expected a whole number from {low} to {high}.")
+        value = int(raw.strip())
         if not low <= value <= high:
             raise BadSetting(f"Expected a whole number from {low} to {high}.")
         return value
@@ -45,6 +50,8 @@ def _integer(low: int, high: int) -> Callable[[str, Content], int]:
 def _chance(raw: str, _: Content) -> float:
     text = raw.strip().removesuffix("%")
     try:
+        if not text.isascii() or len(text) > 20:
+            raise ValueError(text)
         value = float(text) / (100 if raw.strip().endswith("%") else 1)
     except ValueError:
         raise BadSetting("Expected a chance from 0 to 1, such as 0.3 or 30%.") from None
@@ -85,7 +92,7 @@ def _role(raw: str, _: Content) -> int | None:
     if text.lower() in ("", "none", "off"):
         return None
     digits = text.removeprefix("<@&").removesuffix(">")
-    if not digits.isdigit() or not 15 <= len(digits) <= 21:
+    if not _ascii_digits(digits) or not 15 <= len(digits) <= 21:
         raise BadSetting("Expected a role mention or id, or none.")
     return int(digits)
 
@@ -100,7 +107,7 @@ def _reminders(raw: str, _: Content) -> list[int]:
         part = part.strip()
         unit = {"h": 60, "m": 1, "d": 1440}.get(part[-1:], 0)
         number = part[:-1] if unit else part
-        if not number.isdigit() or not unit:
+        if not _ascii_digits(number) or len(number) > 6 or not unit:
             raise BadSetting("Expected times like 24h, 1h or 30m, separated by commas, or none.")
         minutes.append(int(number) * unit)
     longest = LONGEST_REMINDER // timedelta(minutes=1)

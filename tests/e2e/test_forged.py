@@ -76,19 +76,7 @@ async def world(tmp_path: Path, content: Content) -> AsyncIterator[World]:
 async def forge(world: World, user: User, custom_id: str, values: list[str] | None = None) -> Sent:
     """Press a control with a hand-made custom_id on a message in channel A."""
     fake = world.running.fake
-    data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
-    component: dict[str, Any] = {"type": 2, "style": 2, "label": "forged", "custom_id": custom_id}
-    if values is not None:
-        data |= {"component_type": 3, "values": values}
-        component = {"type": 3, "custom_id": custom_id, "options": [{"label": "x", "value": "x"}]}
-    # The message as a modified client would claim it: carrying the forged control.
-    message = fake.messages[world.a_message] | {
-        "components": [{"type": 1, "components": [component]}]
-    }
-    sent = await fake._send(3, user, data, message=message, channel_id=A)
-    await asyncio.wait_for(sent.done.wait(), 5)
-    await fake.settle()
-    return sent
+    return await fake.forge(user, world.a_message, custom_id, values, channel_id=A)
 
 
 async def forge_modal(world: World, user: User, custom_id: str, values: dict[str, Any]) -> Sent:

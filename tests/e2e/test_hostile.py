@@ -28,6 +28,9 @@ NASTY = [
     "nul\x00byte",
     "{other} {0} {__class__}",
     "\n\n\n",
+    "²h",  # unicode digits pass str.isdigit() but not int()
+    "¹¹" * 9,
+    "9" * 5000,
 ]
 
 
@@ -72,7 +75,7 @@ async def test_hostile_confessions_and_prompts_and_settings(
         )
         assert added.ephemeral
     for rule in house_rules.RULES:
-        for value in NASTY[:6] + NASTY[7:8]:
+        for value in [*NASTY[:6], NASTY[7], *NASTY[-3:]]:
             answered = await fake.slash(ADMIN, "bedtime", "config", setting=rule, value=value)
             assert answered.ephemeral
     junk = [
@@ -109,4 +112,33 @@ async def test_hostile_confessions_and_prompts_and_settings(
     assert "\u202e" not in reveal
     await fake.slash(ADMIN, "bedtime", "end")
     await running.tick()
+    clean(running, caplog)
+
+
+async def test_forged_values_in_controls_get_a_clear_refusal(
+    running: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = running.fake
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    lobby = fake.latest("Join")
+    session = fake.find(lobby, "Join")["custom_id"].split(":")[2]
+    for value in ("nosuch", "x" * 100, "Skeptic", "skeptic\u0000"):
+        refused = await fake.forge(PLAYERS[0], lobby, f"bt:arch:{session}:{lobby}", [value])
+        assert refused.ephemeral
+        assert "archetype" in refused.text
+    for user, archetype in zip(PLAYERS[:2], ["skeptic", "artist"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    await fake.slash(ADMIN, "bedtime", "glitch")
+    await confess(fake, PLAYERS[0], "shared", share=True)
+    await confess(fake, PLAYERS[1], None)
+    reveal = fake.latest("Return to the dream")
+    for glitch in (0, 2, 99, 10**30):
+        refused = await fake.forge(ADMIN, reveal, f"bt:hide:{session}:{glitch}")
+        assert refused.ephemeral
+        assert "not part of this session" in refused.text
+    for round_number in (0, 10**30):
+        stale = await fake.forge(PLAYERS[0], reveal, f"bt:act:{session}:{round_number}:anchor")
+        assert stale.ephemeral
     clean(running, caplog)

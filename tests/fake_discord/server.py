@@ -993,6 +993,25 @@ class FakeDiscord:
         where = {"channel_id": channel_id} if channel_id is not None else {}
         return await self._send(3, user, data, message=message, **where)
 
+    async def forge(
+        self,
+        user: User,
+        message_id: int,
+        custom_id: str,
+        values: list[str] | None = None,
+        channel_id: int | None = None,
+    ) -> Sent:
+        """Press a control with a hand-made custom_id, on a message as a modified client
+        would claim it (carrying that control), perhaps in another channel."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        child: dict[str, Any] = {"type": 2, "style": 2, "label": "forged", "custom_id": custom_id}
+        if values is not None:
+            data |= {"component_type": 3, "values": values}
+            child = {"type": 3, "custom_id": custom_id, "options": [{"label": "x", "value": "x"}]}
+        message = self.messages[message_id] | {"components": [{"type": 1, "components": [child]}]}
+        where = {"channel_id": channel_id} if channel_id is not None else {}
+        return await self._answered(await self._send(3, user, data, message=message, **where))
+
     async def submit(
         self,
         user: User,
