@@ -840,6 +840,12 @@ def reveal_post(
     return Post([embed], view, reveals=(session.id, glitch.number))
 
 
+async def fade(bot: BedtimeBot, circle: Circle, session: Session) -> None:
+    """After a session ends: its reveals are edited to what is kept, and marked done."""
+    if await redraw_reveals(bot, circle, session):
+        await bot.safety.reveals_done(session)
+
+
 async def redraw_reveals(bot: BedtimeBot, circle: Circle, session: Session) -> bool:
     """Edit every message that revealed this session's confessions to match what is kept.
     True when all of them are done (or gone from Discord)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import discord
@@ -85,7 +86,11 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
             entry = ChronicleEntry.model_validate(event.data["entry"])
             closing = see_you(event, cast)
             embed = embeds.recap_embed(cast, entry, session.texts, closing)
-            out.append(Post([embed], picture=picture_of(bot.content, entry, result.circle, embed)))
+            picture = picture_of(bot.content, entry, result.circle, embed)
+            # Dawn's own flow takes the text out of the reveals; should the bot die first,
+            # their unsettled rows tell the next tick to.
+            fade = functools.partial(controls.fade, bot, result.circle, session)
+            out.append(Post([embed], picture=picture, then=fade))
     flush()
     return out
 

@@ -14,7 +14,7 @@ from discord import ui
 from discord.ext import commands
 
 from bot.core.models import Boundaries
-from cogs.controls import redraw_reveals
+from cogs.controls import fade
 from cogs.replies import bot_of, campaign_named, chosen, guarded, key
 
 if TYPE_CHECKING:
@@ -156,9 +156,7 @@ async def tidy(bot: BedtimeBot) -> None:
         campaign = await bot.service.campaign_by_id(session.campaign_id)
         if campaign is None:
             continue
-        circle = (await bot.service.table(campaign)).circle
-        if await redraw_reveals(bot, circle, session):
-            await bot.safety.reveals_done(session)
+        await fade(bot, (await bot.service.table(campaign)).circle, session)
     purged = await bot.safety.purge_departed()
     if purged:
         log.info("Purged the data of %d server(s) the bot left over 30 days ago", len(purged))

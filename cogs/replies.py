@@ -95,6 +95,7 @@ class Post:
     content: str | None = None
     picture: Picture | None = None
     reveals: tuple[str, int] | None = None  # (session id, glitch number)
+    then: Callable[[], Awaitable[None]] | None = None  # once sent, e.g. dawn fades the reveals
 
     async def files(self) -> list[discord.File]:
         return [await self.picture.file()] if self.picture else []
@@ -166,9 +167,12 @@ class Post:
         )
 
     async def remember(self, bot: BedtimeBot, channel_id: int | None, sent: int | None) -> None:
-        """Note where a reveal went, for retention and moderation edits later."""
+        """Once sent: note where a reveal went, for retention and moderation edits later, and
+        do what must follow the post."""
         if self.reveals and channel_id and sent:
             await bot.safety.remember_reveal(*self.reveals, channel_id, sent)
+        if self.then is not None:
+            await self.then()
 
 
 async def redraw(interaction: discord.Interaction, **fields: Any) -> None:

@@ -150,8 +150,18 @@ def batched(posts_: list[Post]) -> list[Post]:
             last.view = post.view
             last.picture = last.picture or post.picture
             last.reveals = last.reveals or post.reveals
+            last.then = last.then or post.then
         else:
-            out.append(Post(list(post.embeds), post.view, post.content, post.picture, post.reveals))
+            out.append(
+                Post(
+                    list(post.embeds),
+                    post.view,
+                    post.content,
+                    post.picture,
+                    post.reveals,
+                    post.then,
+                )
+            )
     return out
 
 

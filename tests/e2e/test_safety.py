@@ -115,6 +115,17 @@ async def test_at_dawn_the_reveal_is_edited_and_the_text_is_gone(running: Runnin
     assert SECRET not in again.text
 
 
+async def test_dawn_itself_takes_the_text_out_of_the_reveal(running: Running) -> None:
+    fake = running.fake
+    shown = await reveal(running)
+    await fake.slash(ADMIN, "bedtime", "end")  # no scheduler tick: dawn's own flow does it
+    embeds = str(fake.messages[shown]["embeds"])
+    assert SECRET not in embeds
+    assert KIND not in embeds
+    assert "faded at dawn" in embeds
+    assert await running.bot.safety.faded() == []  # nothing left for a later tick
+
+
 async def test_kept_confessions_stay_in_the_chronicle_when_the_admin_chooses(
     running: Running,
 ) -> None:
