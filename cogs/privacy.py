@@ -157,6 +157,7 @@ async def tidy(bot: BedtimeBot) -> None:
         if campaign is None:
             continue
         await fade(bot, (await bot.service.table(campaign)).circle, session)
+    await bot.safety.scrub_pending()
     purged = await bot.safety.purge_departed()
     if purged:
         log.info("Purged the data of %d server(s) the bot left over 30 days ago", len(purged))

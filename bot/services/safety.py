@@ -225,6 +225,10 @@ class Safety:
             for guild_id in present:
                 await departures.returned(guild_id)
 
+    async def scrub_pending(self) -> bool:
+        """Each tick: empty the WAL of deleted text, if an outside reader kept it there."""
+        return await self.db.scrub_pending()
+
     async def purge_departed(self, now: datetime | None = None) -> list[int]:
         """Delete the data of servers the bot left more than the grace period ago."""
         cutoff = (now or self.game.clock()) - GRACE

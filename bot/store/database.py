@@ -21,6 +21,8 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 BUSY_TIMEOUT_MS = 2000
+# How long deleted text may wait in the WAL behind an outside reader before the admins are told.
+SCRUB_PATIENCE = 60.0
 
 
 class StoreError(Exception):
@@ -56,6 +58,8 @@ class Database:
         self.write_lock = asyncio.Lock()
         self.queued = 0  # transactions waiting for write_lock: the writer's backlog
         self.hold = 0.005  # seconds a transaction holds write_lock, a moving average
+        self.unscrubbed: float | None = None  # since when deleted text may linger in the WAL
+        self._warned = False
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -112,10 +116,36 @@ class Database:
                     await self.connection.execute(statement)
                 await self.connection.execute(f"PRAGMA user_version = {version:d}")
 
-    async def scrub(self) -> None:
-        """After deletions that must be real: secure_delete zeroed the pages; now empty the WAL."""
-        async with self.write_lock:
-            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    async def scrub(self) -> bool:
+        """After deletions that must be real: secure_delete zeroed the freed pages; now empty
+        the WAL of their old images. True when it is empty.
+
+        It never waits and never holds the write lock, so it cannot stall a move. A reader
+        holding an old snapshot (a backup, a database browser) makes it busy; then the
+        scheduler's tick calls `scrub_pending` until it goes through."""
+        if self.unscrubbed is None:
+            self.unscrubbed = time.monotonic()
+        return await self.scrub_pending()
+
+    async def scrub_pending(self) -> bool:
+        """Try again to empty the WAL after deletions, if it is still owed."""
+        if self.unscrubbed is None:
+            return True
+        if str(self.path) != ":memory:" and not await asyncio.to_thread(_checkpoint, self.path):
+            waited = time.monotonic() - self.unscrubbed
+            if waited > SCRUB_PATIENCE and not self._warned:
+                self._warned = True
+                log.warning(
+                    "Deleted confession text has waited %.0f s in %s-wal: another program "
+                    "(a backup, a database browser) holds an old read snapshot. It is removed "
+                    "as soon as that reader finishes.",
+                    waited,
+                    self.path,
+                )
+            return False
+        self.unscrubbed = None
+        self._warned = False
+        return True
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -152,6 +182,17 @@ async def _reader(path: Path) -> aiosqlite.Connection:
     await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await reader.execute("PRAGMA query_only = ON")
     return reader
+
+
+def _checkpoint(path: Path) -> bool:
+    """A TRUNCATE checkpoint through a connection of its own that never waits: True if the
+    WAL is now empty, False if a reader or the writer made it busy."""
+    with contextlib.closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as own:
+        try:
+            busy, _, _ = own.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:  # locked this instant: the next tick tries again
+            return False
+    return int(busy) == 0
 
 
 def backup(source: Path, target: Path) -> int:

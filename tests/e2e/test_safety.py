@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,38 @@ async def test_dawn_itself_takes_the_text_out_of_the_reveal(running: Running) ->
     assert KIND not in embeds
     assert "faded at dawn" in embeds
     assert await running.bot.safety.faded() == []  # nothing left for a later tick
+
+
+def traces(database: Path, text: str) -> list[str]:
+    """The database's files that still hold `text`."""
+    found = []
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(f"{database}{suffix}")
+        if path.exists() and text.encode() in path.read_bytes():
+            found.append(path.name)
+    return found
+
+
+async def test_a_reader_open_across_dawn_delays_the_scrub_only_until_it_lets_go(
+    running: Running,
+) -> None:
+    fake = running.fake
+    database = running.bot.settings.database_path
+    await reveal(running)
+    outside = sqlite3.connect(database, isolation_level=None)  # a backup or database browser
+    try:
+        outside.execute("BEGIN")
+        outside.execute("SELECT count(*) FROM confessions").fetchall()  # holds its snapshot
+        await fake.slash(ADMIN, "bedtime", "end")
+        assert traces(database, SECRET) != []  # the open reader kept it, for now
+        await running.tick()
+        assert traces(database, SECRET) != []
+    finally:
+        outside.execute("COMMIT")
+        outside.close()
+    await running.tick()
+    assert traces(database, SECRET) == []
+    assert traces(database, KIND) == []
 
 
 async def test_kept_confessions_stay_in_the_chronicle_when_the_admin_chooses(

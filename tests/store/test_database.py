@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -73,3 +74,29 @@ async def test_foreign_keys_are_enforced(database: Database) -> None:
                 "INSERT INTO sessions (id, campaign_id, number, phase, state) "
                 "VALUES ('s', 'no-such-campaign', 1, 'lobby', '{}')"
             )
+
+
+async def test_a_scrub_never_takes_the_write_lock_and_retries_until_the_reader_lets_go(
+    tmp_path: Path,
+) -> None:
+    database = await Database.open(tmp_path / "scrub.db")
+    try:
+        async with database.transaction() as connection:
+            await connection.execute("CREATE TABLE notes (text TEXT)")
+            await connection.execute("INSERT INTO notes VALUES ('FORGET-ME-TEXT')")
+        reader = sqlite3.connect(tmp_path / "scrub.db", isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT * FROM notes").fetchall()
+        async with database.transaction() as connection:
+            await connection.execute("DELETE FROM notes")
+        async with database.write_lock:  # a move is being written: the scrub must not wait
+            assert not await asyncio.wait_for(database.scrub(), 5)
+        assert b"FORGET-ME-TEXT" in (tmp_path / "scrub.db-wal").read_bytes()
+        reader.execute("COMMIT")
+        reader.close()
+        assert await database.scrub_pending()
+        for name in ("scrub.db", "scrub.db-wal", "scrub.db-shm"):
+            path = tmp_path / name
+            assert not path.exists() or b"FORGET-ME-TEXT" not in path.read_bytes()
+    finally:
+        await database.close()
