@@ -66,6 +66,7 @@ class BedtimeBot(commands.Bot):
         guild_ready_timeout: float = 2.0,
         sync_on_start: bool = True,
         run_timers: bool = True,
+        open_store: bool = True,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -82,6 +83,8 @@ class BedtimeBot(commands.Bot):
         self.ids = ids
         self.sync_on_start = sync_on_start
         self.run_timers = run_timers
+        # `python -m bot sync` only registers commands: it must not touch a running bot's store.
+        self.open_store = open_store
         self.database: Database | None = None
         # Interactions (ids, and keys of changes reloaded at start) already taken up.
         self.taken: OrderedDict[int | str, None] = OrderedDict()
@@ -99,6 +102,17 @@ class BedtimeBot(commands.Bot):
         return self._safety
 
     async def setup_hook(self) -> None:
+        if self.open_store:
+            await self._open_store()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_on_start and self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("Synced %d commands to the development guild", len(synced))
+
+    async def _open_store(self) -> None:
         self.database = await Database.open(self.settings.database_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service)
@@ -107,13 +121,6 @@ class BedtimeBot(commands.Bot):
         released = await self._service.recover()
         if released:
             log.info("Posting %d message(s) a stopped process owed its circles", released)
-        for extension in EXTENSIONS:
-            await self.load_extension(extension)
-        if self.sync_on_start and self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("Synced %d commands to the development guild", len(synced))
 
     async def close(self) -> None:
         await super().close()

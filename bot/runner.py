@@ -16,10 +16,14 @@ from bot.store.lock import InstanceLock
 log = logging.getLogger(__name__)
 
 
-def prepare(settings: Settings) -> BedtimeBot:
+def prepare(settings: Settings, *, serving: bool = True) -> BedtimeBot:
     logs.configure(settings.log_level_number)
     point_at(settings)
-    return BedtimeBot(settings, load_content())
+    if serving:
+        return BedtimeBot(settings, load_content())
+    return BedtimeBot(
+        settings, load_content(), sync_on_start=False, run_timers=False, open_store=False
+    )
 
 
 async def serve(settings: Settings) -> None:
@@ -52,8 +56,7 @@ async def _serve(settings: Settings, token: str) -> None:
 async def sync(settings: Settings) -> list[str]:
     """Log in, sync the slash commands, and say what was synced."""
     assert settings.discord_token is not None
-    bot = prepare(settings)
-    bot.sync_on_start = False
+    bot = prepare(settings, serving=False)
     async with bot:
         await bot.login(settings.discord_token.get_secret_value())
         synced = await sync_commands(bot, settings.dev_guild_id)

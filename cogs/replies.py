@@ -19,6 +19,7 @@ from discord.utils import MISSING
 
 from bot.core.errors import GameError
 from bot.core.models import Campaign
+from bot.store import StoreGone
 
 if TYPE_CHECKING:
     from bot.client import BedtimeBot
@@ -36,6 +37,10 @@ ALREADY_ANSWERED = 40060
 # Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
 # a restart reloads the keys of changes made within a token's life (15 minutes).
 REMEMBERED = 20_000
+GONE = (
+    "Bedtime can't save anything right now: its database file has gone missing. Nothing was "
+    "changed. Please tell the server's admins."
+)
 FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
     "Please tell the server's admins."
@@ -388,6 +393,10 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         log.warning(
             "Answered %s too late: Discord had forgotten interaction %s", where, interaction.id
         )
+        return
+    if isinstance(error, StoreGone):
+        log.warning("Refused %s: the database file is gone", where)
+        await _safely(interaction, GONE)
         return
     if isinstance(error, sqlite3.OperationalError) and (trouble := _storage(error)):
         log.warning("Storage trouble handling %s: %s", where, error)

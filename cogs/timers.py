@@ -59,6 +59,8 @@ class Scheduler(commands.Cog):
 
     async def tick(self) -> None:
         """Fire what is due, then post what is owed."""
+        if not await self.bot.service.healthy():
+            return  # nothing can be saved: the database file is gone (logged once)
         for campaign in await self.bot.service.due():
             try:
                 await self.bot.service.tick(campaign)

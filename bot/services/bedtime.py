@@ -668,6 +668,10 @@ class Bedtime:
         if key is not None:
             await unit.moves.record(key, campaign_id, self.clock())
 
+    async def healthy(self) -> bool:
+        """False once the database file has been deleted or replaced under the bot."""
+        return await self.db.watch()
+
     async def recent_keys(self, window: timedelta) -> list[str]:
         """Interactions changed within `window`: Discord may deliver one again that long."""
         return await self.read.moves.since(self.clock() - window)

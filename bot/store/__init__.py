@@ -1,6 +1,6 @@
 """The store: SQLite through aiosqlite, behind repositories."""
 
-from bot.store.database import SCHEMA_VERSION, Database, StoreError
+from bot.store.database import SCHEMA_VERSION, Database, StoreError, StoreGone
 from bot.store.repositories import (
     Campaigns,
     Characters,
@@ -32,4 +32,5 @@ __all__ = [
     "RevealMessages",
     "Sessions",
     "StoreError",
+    "StoreGone",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import sqlite3
 import time
@@ -27,6 +28,11 @@ SCRUB_PATIENCE = 60.0
 
 class StoreError(Exception):
     """The database cannot be used; the message says why."""
+
+
+class StoreGone(StoreError):
+    """The database file was deleted or replaced under the running bot: nothing more is
+    written, lest moves "succeed" into a file nobody will open again."""
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -60,6 +66,8 @@ class Database:
         self.hold = 0.005  # seconds a transaction holds write_lock, a moving average
         self.unscrubbed: float | None = None  # since when deleted text may linger in the WAL
         self._warned = False
+        self.identity = _identity(path)  # the file this process opened: (device, inode)
+        self.gone: str | None = None  # why nothing more is written, once the file is gone
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -116,6 +124,32 @@ class Database:
                     await self.connection.execute(statement)
                 await self.connection.execute(f"PRAGMA user_version = {version:d}")
 
+    async def watch(self) -> bool:
+        """Whether the file this process opened is still the one at its path. If it was
+        deleted or replaced, what was committed is saved aside, once, and writes stop."""
+        if self.gone is not None:
+            return False
+        if self.identity is None or _identity(self.path) == self.identity:
+            return True
+        rescue = self.path.with_name(f"{self.path.name}.rescued-{int(time.time())}")
+        try:
+            # Still open here, the vanished file holds every committed move: copy it out.
+            target = sqlite3.connect(rescue, check_same_thread=False)
+            try:
+                await self.connection.backup(target)
+            finally:
+                target.close()
+            saved = f"Everything committed until then is saved in {rescue}."
+        except (sqlite3.Error, OSError) as error:
+            saved = f"Saving a copy to {rescue} failed too ({error})."
+        self.gone = (
+            f"The database file {self.path} was deleted or replaced while Bedtime ran, so "
+            f"Bedtime stopped saving anything. {saved} Stop the bot, put the right file back, "
+            "and start it again."
+        )
+        log.error("%s", self.gone)
+        return False
+
     async def scrub(self) -> bool:
         """After deletions that must be real: secure_delete zeroed the freed pages; now empty
         the WAL of their old images. True when it is empty.
@@ -131,6 +165,8 @@ class Database:
         """Try again to empty the WAL after deletions, if it is still owed."""
         if self.unscrubbed is None:
             return True
+        if not await self.watch():
+            return False  # never checkpoint into a file that took the vanished one's place
         if str(self.path) != ":memory:" and not await asyncio.to_thread(_checkpoint, self.path):
             waited = time.monotonic() - self.unscrubbed
             if waited > SCRUB_PATIENCE and not self._warned:
@@ -157,6 +193,8 @@ class Database:
             self.queued -= 1
         began = time.perf_counter()
         try:
+            if not await self.watch():
+                raise StoreGone(self.gone)
             await self.connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self.connection
@@ -182,6 +220,17 @@ async def _reader(path: Path) -> aiosqlite.Connection:
     await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await reader.execute("PRAGMA query_only = ON")
     return reader
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at `path` as the kernel knows it, whatever its name: None if there is none."""
+    if str(path) == ":memory:":
+        return None
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return (0, 0)  # no file: never the one that was opened
+    return (found.st_dev, found.st_ino)
 
 
 def _checkpoint(path: Path) -> bool:

@@ -1,7 +1,8 @@
 """One bot per database: two processes on one token would answer every interaction twice.
 
-The lock is an advisory `flock` on a file beside the database. The kernel releases it when the
-process ends, however it ends, so a crash never leaves a stale lock behind.
+The lock is an advisory `flock` on a file beside the database's real path, whatever path or
+symlink names it. The kernel releases it when the process ends, however it ends, so a crash
+never leaves a stale lock behind.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from bot.store.database import StoreError
 
 class InstanceLock:
     def __init__(self, database: Path) -> None:
-        self.path = database.with_name(database.name + ".lock")
+        real = database.resolve()  # another spelling or a symlink still meets the same lock
+        self.path = real.with_name(real.name + ".lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
@@ -201,3 +204,57 @@ async def test_the_gateway_drops_and_resumes_then_re_identifies_and_nothing_is_d
     assert "Round: 2 of 6" in status.text
     assert "Ada ✅, Bo" in status.text
     await consistent(running)
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def rescued(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.rescued-*"))
+
+
+async def test_a_database_deleted_under_the_bot_stops_moves_and_loses_nothing(
+    running: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = running.fake
+    round_message = await begin(running)
+    await fake.click(PLAYERS[0], round_message, "Anchor")  # committed before the file goes
+    database = running.bot.settings.database_path
+    await asyncio.to_thread(remove_database, database)
+
+    refused = await fake.click(PLAYERS[1], round_message, "Dive")
+    assert refused.ephemeral
+    assert "database file has gone missing" in refused.text
+    again = await fake.slash(ADMIN, "bedtime", "end")
+    assert "database file has gone missing" in again.text
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1  # said once, plainly, with where the rescue went
+    assert "was deleted or replaced" in errors[0].getMessage()
+
+    copies = await asyncio.to_thread(rescued, database)
+    assert len(copies) == 1
+    with sqlite3.connect(copies[0]) as saved:
+        session = json.loads(saved.execute("SELECT state FROM sessions").fetchone()[0])
+    assert len(session["choices"]) == 1  # the anchor committed before the deletion is kept
+    assert not await asyncio.to_thread(database.exists)  # nothing wrote a new file there
+
+
+async def test_a_database_replaced_under_the_bot_is_noticed_at_the_next_tick(
+    running: Running, tmp_path: Path
+) -> None:
+    await begin(running)
+    database = running.bot.settings.database_path
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as fresh:
+        fresh.execute("CREATE TABLE unrelated (x)")
+    await asyncio.to_thread(remove_database, database)  # a restore copies in a lone file
+    await asyncio.to_thread(other.replace, database)
+    await running.tick()
+    assert not await running.bot.service.healthy()
+    refused = await running.fake.slash(ADMIN, "bedtime", "glitch")
+    assert "database file has gone missing" in refused.text
+    with sqlite3.connect(database) as replaced:  # the file put there is left as it was
+        tables = [r[0] for r in replaced.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["unrelated"]

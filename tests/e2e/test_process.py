@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.store import Database, Outbox
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.server import GUILD_ID
 
@@ -186,10 +189,39 @@ async def test_a_second_bot_on_the_same_database_refuses_to_run(
         assert code == 2
         assert "Another Bedtime is already running" in err
         assert f"pid {first.pid}" in err
-        assert len(fake.identifies) == identified  # it never connected to the gateway
+        # The same file by another name: a symlink, or another spelling of its path.
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "alias.db").symlink_to(db)
+        for other in (tmp_path / "alias.db", tmp_path / "sub" / ".." / "db.db"):
+            code, _, err = await run("run", env=fake.environment(other), cwd=tmp_path)
+            assert code == 2, err
+            assert "Another Bedtime is already running" in err
+        assert len(fake.identifies) == identified  # none of them connected to the gateway
     finally:
         first.send_signal(signal.SIGTERM)
         await asyncio.wait_for(first.communicate(), 30)
     assert first.returncode == 0
     code, _, err = await run("sync", env=env, cwd=tmp_path)  # sync needs no lock
     assert code == 0, err
+
+
+async def test_sync_leaves_a_running_bots_owed_posts_alone(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    db = tmp_path / "db.db"
+    database = await Database.open(db)
+    try:
+        async with database.transaction() as connection:
+            campaign = "c" * 16
+            await connection.execute(
+                "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, 1, 2, '{}')",
+                (campaign,),
+            )
+            await Outbox(connection).add(campaign, None, "[]", datetime.now(UTC), "i:123")
+    finally:
+        await database.close()
+    code, _, err = await run("sync", env=fake.environment(db), cwd=tmp_path)
+    assert code == 0, err
+    with sqlite3.connect(db) as after:
+        held = after.execute("SELECT held_by FROM outbox").fetchall()
+    assert held == [("i:123",)]  # still the running bot's to send

@@ -87,6 +87,7 @@ async def play(fake: FakeDiscord, db: Path, content: Content, night: Night) -> d
         return sent
 
     async def step(sent: Sent) -> Sent:
+        await fake.settle(quiet=0.2)  # every follow-up is in, even on a busy machine
         timeline.append(public())
         return sent
 
@@ -128,6 +129,7 @@ async def play(fake: FakeDiscord, db: Path, content: Content, night: Night) -> d
         await observe(await fake.slash(OBSERVER, "dream", "sheet"))
         await observe(await fake.slash(OBSERVER, "dream", "status"))
         await observe(await fake.slash(OBSERVER, "dream", "chronicle"))
+        await fake.uploaded("constellation-1.png", count=2)  # the recap's, then the chronicle's
         await observe(await fake.slash(OBSERVER, "dream", "mydata"))
         await observe(await fake.slash(ADMIN, "bedtime", "config"))
         await fake.settle()
@@ -145,11 +147,11 @@ async def play(fake: FakeDiscord, db: Path, content: Content, night: Night) -> d
     return {
         "channel, step by step": [*timeline, public()],
         "observer and admin": normalised(answered),
-        "pictures and files": [
+        "pictures and files": sorted(
             (name, data)
             for name, data in fake.uploads
             if name.endswith(".png") or name == "bedtime-my-data.json"
-        ],
+        ),
     }
 
 
