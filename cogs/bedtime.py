@@ -19,6 +19,7 @@ from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.render import embeds
 from bot.services import MoveResult
+from cogs.controls import redraw_lobby
 from cogs.replies import (
     NotHost,
     Post,
@@ -187,6 +188,8 @@ class Bedtime(
         campaign = await campaign_here(interaction)
         result = await self.bot.service.kick(campaign, member.id, key(interaction))
         await send_posts(interaction, posts.posts_for(self.bot, result) or [posts.note("Removed.")])
+        if result.session is not None and result.session.phase is Phase.LOBBY:
+            redraw_lobby(self.bot, result.circle.campaign, result.session.id)
 
     @app_commands.command(description="Show all settings, or change one")
     @app_commands.describe(setting="The setting to change", value="Its new value")

@@ -7,6 +7,8 @@ from their custom_id in `on_interaction`, so one typed across a restart is not l
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -21,6 +23,7 @@ from bot.core.errors import Stale, UnknownArchetype
 from bot.core.models import Campaign, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
+from bot.render.text import previously
 from bot.services import MoveResult
 from cogs.chronicle import PageButton
 from cogs.replies import (
@@ -144,7 +147,7 @@ async def on_name(
     campaign = await campaign_here(interaction)
     name = str(values.get("name", ""))
     result = await _join(interaction, campaign, match["session"], match["archetype"], name)
-    await announce_join(interaction, result, update=False, lobby_message=int(match["message"]))
+    await announce_join(interaction, result, update=False)
 
 
 async def _join(
@@ -168,7 +171,7 @@ async def _join(
 
 
 async def announce_join(
-    interaction: discord.Interaction, result: MoveResult, *, update: bool, lobby_message: int = 0
+    interaction: discord.Interaction, result: MoveResult, *, update: bool
 ) -> None:
     """Redraw the lobby for a join in the lobby; announce a late join to the circle."""
     bot = bot_of(interaction)
@@ -181,16 +184,15 @@ async def announce_join(
         return
     character = joined.data["character"]
     if session.phase is Phase.LOBBY:
-        lobby = Post([embeds.lobby_embed(cast, session, [])], lobby_view(session))
-        if update:
-            await lobby.update(interaction)
+        if update:  # pressed on the lobby message: its answer redraws it
+            await (await lobby_post(bot, result.circle, session)).update(interaction)
             if joined.data["returning"]:
                 who = f"{cast.name(character)}, {cast.archetype(character)}"
                 await interaction.followup.send(f"You bring back {who}.", ephemeral=True)
             return
         name = cast.name(joined.data["character"])
         await private(interaction, f"Welcome, {name}. You are in tonight's circle.")
-        await _edit_message(interaction, lobby_message, lobby)
+        redraw_lobby(bot, result.circle.campaign, session.id)
         return
     line = embeds.events_embed(cast, session.phase, "The circle grows", [joined])
     await send_posts(interaction, [Post([line] if line else [])])
@@ -783,6 +785,72 @@ class HidePick(ui.DynamicItem[ui.Select[Any]], template=rf"bt:hidepick:{SID}:(?P
 # --- views ---------------------------------------------------------------------------------------
 
 
+async def lobby_post(bot: BedtimeBot, circle: Circle, session: Session) -> Post:
+    """The lobby message as it should look now, "Previously at Bedtime…" included."""
+    cast = embeds.cast_for(bot.content, circle)
+    last = await bot.service.chronicle(circle.campaign)
+    lines = previously(last, cast) if last is not None and last.session_id != session.id else []
+    post = Post([embeds.lobby_embed(cast, session, lines)], lobby_view(session))
+    post.lobby = session.id
+    return post
+
+
+LOBBY_REDRAW_SECONDS = 1.0  # a busy lobby is edited at most this often: the channel's limit
+
+
+class LobbyRedraws:
+    """Redraws of lobby messages after joins and leaves that did not come from the lobby
+    message itself. The first is at once; those that come meanwhile make one more, a moment
+    later, so that a rush of joins stays within the channel's rate limit."""
+
+    def __init__(self, bot: BedtimeBot) -> None:
+        self.bot = bot
+        self.interval = LOBBY_REDRAW_SECONDS
+        self.running: dict[str, asyncio.Task[None]] = {}
+        self.again: set[str] = set()
+
+    def request(self, campaign: Campaign, session_id: str) -> None:
+        if session_id in self.running:
+            self.again.add(session_id)
+            return
+        self.running[session_id] = asyncio.create_task(self._redraw(campaign, session_id))
+
+    async def _redraw(self, campaign: Campaign, session_id: str) -> None:
+        try:
+            while True:
+                self.again.discard(session_id)
+                try:
+                    await self._once(campaign, session_id)
+                except Exception:
+                    log.warning("Could not redraw the lobby of session %s", session_id)
+                await asyncio.sleep(self.interval)
+                if session_id not in self.again:
+                    return
+        finally:
+            self.running.pop(session_id, None)
+
+    async def _once(self, campaign: Campaign, session_id: str) -> None:
+        where = await self.bot.service.lobby_message(session_id)
+        table = await self.bot.service.table(campaign)
+        session = table.session
+        if where is None or session is None or session.id != session_id:
+            return
+        if session.phase is not Phase.LOBBY:
+            return
+        channel = self.bot.get_partial_messageable(where[0])
+        post = await lobby_post(self.bot, table.circle, session)
+        with contextlib.suppress(discord.NotFound):  # deleted by someone: nothing to redraw
+            await post.edit(channel.get_partial_message(where[1]))
+
+
+def redraw_lobby(bot: BedtimeBot, campaign: Campaign, session_id: str) -> None:
+    # Duck-typed: discord.py loads an extension as a module of its own, so the cog's class
+    # need not be this module's.
+    lobbies = getattr(bot.get_cog("Controls"), "lobbies", None)
+    if lobbies is not None:
+        lobbies.request(campaign, session_id)
+
+
 def lobby_view(session: Session) -> ui.View:
     view = ui.View(timeout=None)
     view.add_item(JoinButton(session.id))
@@ -915,6 +983,7 @@ def modal_values(data: dict[str, Any]) -> dict[str, Any]:
 class Controls(commands.Cog):
     def __init__(self, bot: BedtimeBot) -> None:
         self.bot = bot
+        self.lobbies = LobbyRedraws(bot)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

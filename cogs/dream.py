@@ -10,9 +10,10 @@ from discord.ext import commands
 
 import cogs.posts as posts
 import cogs.privacy as privacy
+from bot.core.phases import Phase
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
-from cogs.controls import announce_join, heard_note
+from cogs.controls import announce_join, heard_note, redraw_lobby
 from cogs.replies import (
     Post,
     campaign_for_player,
@@ -98,6 +99,8 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         result = await self.bot.service.leave(campaign, interaction.user.id, key(interaction))
         out = posts.posts_for(self.bot, result)
         await send_posts(interaction, out or [posts.note("You stepped out.")])
+        if result.session is not None and result.session.phase is Phase.LOBBY:
+            redraw_lobby(self.bot, result.circle.campaign, result.session.id)
 
     @app_commands.command(description="Phase, scene, stability, round, who has acted, deadlines")
     async def status(self, interaction: discord.Interaction) -> None:

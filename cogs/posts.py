@@ -62,9 +62,9 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
             lines = (
                 previously(ChronicleEntry.model_validate(last.data["entry"]), cast) if last else []
             )
-            out.append(
-                Post([embeds.lobby_embed(cast, session, lines)], controls.lobby_view(session))
-            )
+            lobby = Post([embeds.lobby_embed(cast, session, lines)], controls.lobby_view(session))
+            lobby.lobby = session.id
+            out.append(lobby)
         elif kind == "round_started" and session.phase is Phase.DREAMING:
             post = Post(
                 [embeds.round_embed(cast, session)],

@@ -100,6 +100,7 @@ class Post:
     content: str | None = None
     picture: Picture | None = None
     reveals: tuple[str, int] | None = None  # (session id, glitch number)
+    lobby: str | None = None  # the session whose lobby it shows, to redraw on a join
     then: Callable[[], Awaitable[None]] | None = None  # once sent, e.g. dawn fades the reveals
 
     async def files(self) -> list[discord.File]:
@@ -176,6 +177,8 @@ class Post:
         do what must follow the post."""
         if self.reveals and channel_id and sent:
             await bot.safety.remember_reveal(*self.reveals, channel_id, sent)
+        if self.lobby and channel_id and sent:
+            await bot.service.remember_lobby(self.lobby, channel_id, sent)
         if self.then is not None:
             await self.then()
 

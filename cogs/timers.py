@@ -6,6 +6,7 @@ nonce Discord enforces, so a retry after a crash cannot post twice.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -153,17 +154,9 @@ def batched(posts_: list[Post]) -> list[Post]:
             last.picture = last.picture or post.picture
             last.reveals = last.reveals or post.reveals
             last.then = last.then or post.then
+            last.lobby = last.lobby or post.lobby
         else:
-            out.append(
-                Post(
-                    list(post.embeds),
-                    post.view,
-                    post.content,
-                    post.picture,
-                    post.reveals,
-                    post.then,
-                )
-            )
+            out.append(dataclasses.replace(post, embeds=list(post.embeds)))
     return out
 
 

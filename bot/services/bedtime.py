@@ -50,6 +50,7 @@ from bot.store import (
     Circles,
     Database,
     Departures,
+    LobbyMessages,
     Moves,
     Outbox,
     Players,
@@ -104,6 +105,7 @@ class Unit:
         self.prompts = Prompts(connection)
         self.reveals = RevealMessages(connection)
         self.departures = Departures(connection)
+        self.lobbies = LobbyMessages(connection)
 
 
 class Bedtime:
@@ -190,6 +192,14 @@ class Bedtime:
 
     async def kept_texts(self, entry: ChronicleEntry) -> dict[str, str]:
         return await self.read.chronicle.texts(entry)
+
+    async def remember_lobby(self, session_id: str, channel_id: int, message_id: int) -> None:
+        async with self.db.transaction() as connection:
+            await Unit(connection).lobbies.set(session_id, channel_id, message_id)
+
+    async def lobby_message(self, session_id: str) -> tuple[int, int] | None:
+        """(channel id, message id) of the session's lobby message, if it was posted."""
+        return await self.read.lobbies.of_session(session_id)
 
     async def heard(self, campaign: Campaign, user_id: int) -> int | None:
         """How many heard the player's shared confessions in the session under way, or else

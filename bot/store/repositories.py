@@ -528,6 +528,28 @@ class RevealMessages:
         )
 
 
+class LobbyMessages:
+    """The message that shows each session's lobby, to redraw when someone joins or leaves."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def set(self, session_id: str, channel_id: int, message_id: int) -> None:
+        await self.db.execute(
+            """
+            INSERT INTO lobby_messages (session_id, channel_id, message_id) VALUES (?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET
+                channel_id = excluded.channel_id, message_id = excluded.message_id
+            """,
+            (session_id, channel_id, message_id),
+        )
+
+    async def of_session(self, session_id: str) -> tuple[int, int] | None:
+        sql = "SELECT channel_id, message_id FROM lobby_messages WHERE session_id = ?"
+        row = await first(self.db, sql, (session_id,))
+        return (row[0], row[1]) if row else None
+
+
 class Departures:
     """Servers the bot has left, and when."""
 

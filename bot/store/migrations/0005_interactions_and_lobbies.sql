@@ -8,3 +8,10 @@ CREATE TABLE interactions (
 );
 CREATE INDEX moves_by_time ON moves (at);
 CREATE INDEX interactions_by_time ON interactions (at);
+
+-- Where each session's lobby message is, so that a join or a leave by slash command redraws it.
+CREATE TABLE lobby_messages (
+    session_id  TEXT PRIMARY KEY REFERENCES sessions (id) ON DELETE CASCADE,
+    channel_id  INTEGER NOT NULL,
+    message_id  INTEGER NOT NULL
+);
