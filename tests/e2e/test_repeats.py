@@ -12,6 +12,7 @@ import pytest
 from bot.client import TOKEN_LIFE
 from bot.core.models import Campaign
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
+from tests.e2e.test_safety import gather
 from tests.e2e.test_session import confess, join_new
 from tests.fake_discord import Sent
 from tests.fake_discord.server import GUILD_ID
@@ -130,11 +131,7 @@ async def test_forget_and_teardown_delivered_twice_act_once(
     running: Running, loud: pytest.LogCaptureFixture
 ) -> None:
     fake = running.fake
-    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
-    await fake.slash(ADMIN, "bedtime", "open")
-    await join_new(fake, PLAYERS[0], "skeptic", "Ada")
-    await join_new(fake, PLAYERS[1], "artist", "Bo")
-    await fake.slash(ADMIN, "bedtime", "start")
+    await gather(running, 2)
     await fake.slash(ADMIN, "bedtime", "end")
     await twice(running, lambda: fake.slash(ADMIN, "bedtime", "forget", user=PLAYERS[1]))
     assert await running.bot.service.player(PLAYERS[1].id) is None
