@@ -223,7 +223,8 @@ async def _reader(path: Path) -> aiosqlite.Connection:
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
-    """The file at `path` as the kernel knows it, whatever its name: None if there is none."""
+    """The file at `path` as the kernel knows it, whatever its name: (0, 0) if there is none,
+    None for an in-memory database."""
     if str(path) == ":memory:":
         return None
     try:
