@@ -6,6 +6,7 @@ the campaign."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,9 @@ def controls(world: World) -> list[tuple[str, list[str] | None]]:
     ]
 
 
-async def test_every_control_forged_into_another_channel_reaches_nothing(world: World) -> None:
+async def test_every_control_forged_into_another_channel_reaches_nothing(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     fake = world.running.fake
     before = await world.running.bot.service.table(world.b)
     for custom_id, values in controls(world):
@@ -138,6 +141,7 @@ async def test_every_control_forged_into_another_channel_reaches_nothing(world: 
         sent = await forge_modal(world, OUTSIDER, custom_id, values)
         assert sent.ephemeral, custom_id
     after = await world.running.bot.service.table(world.b)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert after.circle == before.circle
     assert after.session == before.session
     assert await world.running.bot.service.campaign_by_id(world.b.id) is not None
