@@ -19,6 +19,7 @@ import aiosqlite
 
 from bot.content import load_content
 from bot.core.models import Campaign
+from bot.play.screen import Screen
 from bot.play.terminal import FIRST_NIGHT, Terminal
 from bot.services import Bedtime, SimClock
 from bot.store import Database
@@ -96,9 +97,8 @@ async def play_whole(service: Bedtime, clock: SimClock, campaign: Campaign, seed
     """One whole session by four players, as the terminal game's auto-play makes it."""
     script = random.Random(seed)
     players = [1, 2, 3, 4]
-    await Terminal(
-        service, service.content, clock, campaign, players, script, True, _quiet, input
-    ).run()
+    screen = Screen.plain(_quiet, input)
+    await Terminal(service, service.content, clock, campaign, players, script, True, screen).run()
 
 
 def _quiet(line: str) -> None:

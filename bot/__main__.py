@@ -32,7 +32,12 @@ def parser() -> argparse.ArgumentParser:
     play.add_argument("--players", type=int, default=4, help="how many dreamers (default 4)")
     play.add_argument("--seed", type=int, default=None, help="a seed reproduces the transcript")
     play.add_argument("--auto", action="store_true", help="scripted dreamers play by themselves")
-    play.add_argument("--db", type=Path, default=None, help="database file (default data/play.db)")
+    play.add_argument(
+        "--db", type=Path, default=None, help="database file (default: play.db in your data folder)"
+    )
+    play.add_argument(
+        "--abandon", action="store_true", help="drop an unfinished night instead of resuming it"
+    )
     return root
 
 
@@ -40,10 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "play":
-            from bot.play import PLAY_DB, play
+            from bot.play import play
 
             asyncio.run(
-                play(args.db or PLAY_DB, players=args.players, seed=args.seed, auto=args.auto)
+                play(
+                    args.db,
+                    players=args.players,
+                    seed=args.seed,
+                    auto=args.auto,
+                    abandon=args.abandon,
+                )
             )
             return 0
         if args.command == "backup":

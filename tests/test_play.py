@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.play import play
+from bot.play import Screen, play
+from bot.play.screen import WIPE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +54,7 @@ def test_a_second_run_plays_next_month_with_the_carry_over(tmp_path: Path) -> No
     second = auto(db)
     assert "Dawn — session 1" in first
     assert "A month passes in the waking world." in second
-    assert "night(s) of real rest" in second
+    assert "nights of real rest" in second or "night of real rest" in second
     assert "Bedtime is here — session 2" in second
     assert "Previously at Bedtime…" in second
     assert "returns to the circle" in second
@@ -76,13 +77,24 @@ def test_a_bad_player_count_is_a_clear_error(tmp_path: Path) -> None:
     assert "--players must be from 2 to 8" in result.stderr
 
 
-async def test_hot_seat_shows_each_prompt_only_on_its_owners_turn(tmp_path: Path) -> None:
-    lines: list[str] = []
-    asked: list[str] = []
+class Table:
+    """Scripted people at the terminal: answers by what is asked, and everything seen."""
 
-    def ask(question: str) -> str:
-        asked.append(question)
-        lines.append(f"? {question}")
+    def __init__(self, answers: dict[str, list[str]] | None = None) -> None:
+        self.lines: list[str] = []
+        self.answers = {k: list(v) for k, v in (answers or {}).items()}
+        self.screen = Screen.plain(self.lines.append, self.ask)
+
+    def ask(self, question: str) -> str:
+        self.lines.append(f"? {question}")
+        for needle, queue in self.answers.items():
+            if needle in question and queue:
+                answer = queue.pop(0)
+                if answer == "^C":
+                    raise KeyboardInterrupt
+                if answer == "^D":
+                    raise EOFError
+                return answer
         if "archetype" in question:
             return "1" if "Player 1" in question else "2"
         if "name" in question:
@@ -91,18 +103,74 @@ async def test_hot_seat_shows_each_prompt_only_on_its_owners_turn(tmp_path: Path
             return "2"  # Anchor
         if "Your choice" in question:
             return "3"  # pass
-        if "resonate" in question:
+        if "reach you" in question:
             return "n"
+        if "nights of real rest" in question:
+            return "3"
         return ""
 
-    await play(tmp_path / "hot.db", players=2, seed=5, auto=False, out=lines.append, ask=ask)
-    transcript = "\n".join(lines)
-    assert "Dawn — session 1" in transcript
+    @property
+    def transcript(self) -> str:
+        return "\n".join(self.lines)
+
+
+async def test_hot_seat_wipes_the_screen_around_every_private_turn(tmp_path: Path) -> None:
+    table = Table({"Your choice": ["1", "2"], "Your confession": ["shared words", "kept words"]})
+    await play(tmp_path / "hot.db", players=2, seed=5, screen=table.screen)
+    lines = table.lines
+    assert "Dawn — session 1" in table.transcript
     turns = [i for i, line in enumerate(lines) if "the Mesh asks you" in line]
-    assert turns, "nobody was asked to confess"
+    assert len(turns) >= 2, "nobody was asked to confess"
     for index in turns:
-        owner = lines[index].strip().split(",")[0]
-        handover = max(i for i in range(index) if lines[i].startswith("? \nPass the keyboard"))
-        assert f"Pass the keyboard to {owner}." in lines[handover]
-        after = next(i for i in range(index, len(lines)) if "Pass the keyboard on." in lines[i])
-        assert "\n" * 30 in lines[after]  # the screen scrolls the prompt away
+        handover = max(i for i in range(index) if "── Pass the keyboard to" in lines[i])
+        assert WIPE in lines[handover:index]  # after the hand-over, before the prompt
+        after = next(i for i in range(index, len(lines)) if "pass the keyboard on" in lines[i])
+        assert lines[after + 1] == WIPE  # and gone before the next player comes
+    assert "kept words" not in table.transcript  # typed unseen, never stored, never shown
+    cards = table.transcript.count("Does 1 reach you")
+    assert cards == 2  # both dreamers were asked about the one card, its author too
+    heard_turns = [line for line in lines if line == "[After the reveal]"]
+    assert len(heard_turns) == 2  # every dreamer, author or not, gets the same turn
+
+
+async def test_the_table_is_its_own_host(tmp_path: Path) -> None:
+    table = Table({"action": ["/glitch", "2", "2", "/end"], "Your choice": ["/reset"]})
+    await play(tmp_path / "host.db", players=2, seed=2, screen=table.screen)
+    said = table.transcript
+    assert said.index("THE MESH HAS FRACTURED") < said.index("EMERGENCY PROTOCOL")
+    assert said.count("Dawn — session 1") == 1
+    ended = said[said.rindex("? Ada's action") :]  # /end, typed in round 2, is dawn at once
+    assert "Dawn — session 1" in ended
+    assert "— Round" not in ended.split("Dawn — session 1")[0]
+    assert "Round 3 of 6" not in said
+
+
+async def test_numbers_are_plain_digits_and_yes_is_yes(tmp_path: Path) -> None:
+    table = Table({"action": ["²", "9" * 5000, "0", "2"], "reach you": ["yes", "maybe", "no"]})
+    await play(tmp_path / "input.db", players=2, seed=5, screen=table.screen)
+    assert "Please type a number from 1 to" in table.transcript
+    assert "Dawn — session 1" in table.transcript
+
+
+async def test_an_interrupted_night_resumes_where_it_stood(tmp_path: Path) -> None:
+    db = tmp_path / "resume.db"
+    first = Table({"Your choice": ["^C"], "Leave the table": ["y"]})
+    await play(db, players=2, seed=5, screen=first.screen)
+    assert "The night is saved" in first.transcript
+    assert "Dawn" not in first.transcript
+    second = Table()
+    await play(db, players=2, seed=5, screen=second.screen)
+    assert "Resuming session 1: the Mesh is glitching." in second.transcript
+    assert "Dawn — session 1" in second.transcript
+    third = Table({"nights of real rest": ["^D"]})
+    await play(db, players=2, seed=5, screen=third.screen)
+    assert "The night is saved" in third.transcript
+
+
+async def test_an_unfinished_night_can_be_abandoned(tmp_path: Path) -> None:
+    db = tmp_path / "abandon.db"
+    await play(db, players=2, seed=5, screen=Table({"action": ["^D"]}).screen)
+    dropped = Table()
+    await play(db, players=2, seed=5, abandon=True, screen=dropped.screen)
+    assert "Session 1 was abandoned" in dropped.transcript
+    assert "Bedtime is here — session 2" in dropped.transcript

@@ -30,12 +30,13 @@ TRANSITIONS: dict[Phase, frozenset[Phase]] = {
     Phase.SCHEDULED: frozenset({Phase.LOBBY, Phase.CANCELLED}),
     Phase.LOBBY: frozenset({Phase.DREAMING, Phase.POSTPONED, Phase.CANCELLED}),
     Phase.POSTPONED: frozenset({Phase.LOBBY, Phase.CANCELLED}),
-    Phase.DREAMING: frozenset({Phase.DEALING, Phase.DAWN}),
-    Phase.DEALING: frozenset({Phase.CONFESSING}),
+    # A night under way may also be abandoned at the terminal table: it ends with no chronicle.
+    Phase.DREAMING: frozenset({Phase.DEALING, Phase.DAWN, Phase.CANCELLED}),
+    Phase.DEALING: frozenset({Phase.CONFESSING, Phase.CANCELLED}),
     # An emergency reset ends a glitch at once, from any of its steps.
-    Phase.CONFESSING: frozenset({Phase.REVEALED, Phase.DREAMING}),
-    Phase.REVEALED: frozenset({Phase.RESONANCE, Phase.DREAMING}),
-    Phase.RESONANCE: frozenset({Phase.DREAMING}),
+    Phase.CONFESSING: frozenset({Phase.REVEALED, Phase.DREAMING, Phase.CANCELLED}),
+    Phase.REVEALED: frozenset({Phase.RESONANCE, Phase.DREAMING, Phase.CANCELLED}),
+    Phase.RESONANCE: frozenset({Phase.DREAMING, Phase.CANCELLED}),
     Phase.DAWN: frozenset({Phase.ARCHIVED}),
     Phase.ARCHIVED: frozenset(),
     Phase.CANCELLED: frozenset(),

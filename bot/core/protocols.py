@@ -11,7 +11,7 @@ from bot.core.events import Event, to_circle
 from bot.core.glitch import begin_glitch, carry_on, recover, reveal
 from bot.core.models import Circle, Condition, ConfessionStatus, Session
 from bot.core.move import Move, clamp
-from bot.core.phases import ACTIVE_PHASES, Phase, describe
+from bot.core.phases import ACTIVE_PHASES, Phase, check_transition, describe
 
 
 def force_glitch(move: Move, circle: Circle, session: Session) -> list[Event]:
@@ -83,6 +83,17 @@ def end_now(move: Move, circle: Circle, session: Session) -> list[Event]:
     if session.phase is not Phase.DREAMING:
         raise WrongPhase(f"Only a session under way can end: {describe(session.phase)}.")
     return events + dawn(move, circle, session)
+
+
+def abandon(move: Move, circle: Circle, session: Session) -> list[Event]:
+    """Drop an unfinished night: it gets no dawn and no chronicle entry, and its confession
+    text is deleted. What the dreamers already did to their characters stays."""
+    check_transition(session.phase, Phase.CANCELLED)
+    session.phase = Phase.CANCELLED
+    session.deadline = None
+    session.texts = {}
+    session.ended_at = move.now
+    return [to_circle("abandoned", number=session.number), to_circle("archived")]
 
 
 def hide(session: Session, card_id: str) -> list[Event]:

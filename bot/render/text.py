@@ -64,6 +64,11 @@ def renders(kind: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 night", "2 nights"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def render(event: Event, cast: Cast) -> list[str]:
     renderer = _RENDERERS.get(event.kind)
     return renderer(event, cast) if renderer else []
@@ -93,7 +98,8 @@ def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
     dark = sum(g.dark for g in entry.glitches)
     if entry.glitches:
         lines.append(
-            f"The Mesh glitched {len(entry.glitches)} time(s): {shared} confession(s) were shared, "
+            f"The Mesh glitched {plural(len(entry.glitches), 'time')}: "
+            f"{plural(shared, 'confession')} {'was' if shared == 1 else 'were'} shared, "
             f"{dark} stayed in the dark."
         )
     for moment in entry.moments:
@@ -146,7 +152,8 @@ def _started(event: Event, cast: Cast) -> list[str]:
     scape = cast.content.dreamscape_by_key[d["dreamscape"]]
     lines = ["", f"✦ {scape.name} ✦", scape.intro]
     if d["rested"]:
-        lines.append(f"{cast.names(d['rested'])} arrive(s) Rested: the Mesh is steadier for it.")
+        arrive = "arrives" if len(d["rested"]) == 1 else "arrive"
+        lines.append(f"{cast.names(d['rested'])} {arrive} Rested: the Mesh is steadier for it.")
     if d["adrift"]:
         lines.append(
             f"{cast.names(d['adrift'])} is adrift somewhere in the dream. "
@@ -162,7 +169,8 @@ def _round(event: Event, cast: Cast) -> list[str]:
     scape = cast.content.dreamscape_by_key[d["dreamscape"]]
     lines = ["", f"— Round {d['round']} of {d['rounds']} —", scape.scenes[d["scene"]]]
     if d["entered"]:
-        lines.append(f"{cast.names(d['entered'])} enter(s) the dream.")
+        enter = "enters" if len(d["entered"]) == 1 else "enter"
+        lines.append(f"{cast.names(d['entered'])} {enter} the dream.")
     lines.append(f"Stability {stability_bar(d['stability'])}")
     return lines
 
@@ -257,7 +265,7 @@ def _resonated(event: Event, cast: Cast) -> list[str]:
 def _recovered(event: Event, cast: Cast) -> list[str]:
     d = event.data
     lines = [
-        f"The Mesh recovers +{d['recovered']} ({d['resonances']} resonance(s)). "
+        f"The Mesh recovers +{d['recovered']} ({plural(d['resonances'], 'resonance')}). "
         f"Stability {stability_bar(d['stability'])}"
     ]
     if d["adrift"]:
@@ -280,7 +288,8 @@ def _reset(event: Event, cast: Cast) -> list[str]:
         f"next month's baseline drops to {d['baseline']}.",
     ]
     if d["freed"]:
-        lines.append(f"   {cast.names(d['freed'])} snap(s) back from being adrift.")
+        snap = "snaps" if len(d["freed"]) == 1 else "snap"
+        lines.append(f"   {cast.names(d['freed'])} {snap} back from being adrift.")
     return lines
 
 
@@ -343,7 +352,7 @@ def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None
         if line:
             lines.append(f"  • {line}")
     for n, g in enumerate(entry.glitches, start=1):
-        how = "ended by the emergency protocol" if g.reset else f"{g.resonances} resonance(s)"
+        how = "ended by the emergency protocol" if g.reset else plural(g.resonances, "resonance")
         lines.append(
             f"  • Glitch {n} (round {g.round}): {len(g.shared)} shared, "
             f"{g.dark} in the dark, {how}."

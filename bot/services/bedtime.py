@@ -381,6 +381,10 @@ class Bedtime:
             campaign, key, lambda m, c, s, _: protocols.emergency_reset(m, c, s)
         )
 
+    async def abandon(self, campaign: Campaign) -> MoveResult:
+        """Drop the unfinished night (the terminal's --abandon)."""
+        return await self._play(campaign, None, lambda m, c, s, _: protocols.abandon(m, c, s))
+
     async def end(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         return await self._play(campaign, key, lambda m, c, s, _: protocols.end_now(m, c, s))
 
