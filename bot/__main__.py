@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,17 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "play":
-            from bot.play import play
-
-            asyncio.run(
-                play(
-                    args.db,
-                    players=args.players,
-                    seed=args.seed,
-                    auto=args.auto,
-                    abandon=args.abandon,
-                )
-            )
+            asyncio.run(table(args))
             return 0
         if args.command == "backup":
             return backup(args.path)
@@ -66,6 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, EOFError):
         print("\nGood night.", file=sys.stderr)
         return 130
+
+
+async def table(args: argparse.Namespace) -> None:
+    from bot.play import play
+
+    # asyncio.run's own handler would only cancel the game at its next await, leaving a
+    # question unanswerable: Ctrl-C must reach the question, which asks whether to leave.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    await play(args.db, players=args.players, seed=args.seed, auto=args.auto, abandon=args.abandon)
 
 
 def backup(path: Path) -> int:

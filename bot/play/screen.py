@@ -44,8 +44,10 @@ class Screen:
 
         return cls(
             out=console.print,
-            ask=lambda question: console.input(question),
-            secret=lambda question: console.input(question, password=True),
+            ask=lambda question: console.input(question, markup=False, emoji=False),
+            secret=lambda question: console.input(
+                question, markup=False, emoji=False, password=True
+            ),
             wipe=wipe,
             heading=lambda text: console.print(Rule(text)),
             private=private,
