@@ -22,10 +22,16 @@ def clean_name(name: str, max_chars: int) -> str:
     return cleaned
 
 
+def name_key(name: str) -> str:
+    """What makes two names the same name: compatibility forms ("Ａda", full width) and case
+    fold together, so that no one can take a name that only looks different."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 def check_name_free(circle: Circle, name: str, except_id: str | None = None) -> None:
-    key = name.casefold()
+    key = name_key(name)
     for character in circle.active_characters():
-        if character.id != except_id and character.name.casefold() == key:
+        if character.id != except_id and name_key(character.name) == key:
             raise BadName(f"“{character.name}” is already a character in this campaign.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import re
@@ -18,7 +19,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
 BUSY_TIMEOUT_MS = 2000
@@ -36,7 +37,8 @@ class StoreGone(StoreError):
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """The numbered migrations shipped with the code, in order: (version, name, sql)."""
+    """The numbered migrations shipped with the code, in order: (version, name, text). Most
+    are SQL; one that needs Python (Unicode normalisation, say) is a module with `upgrade`."""
     found = []
     for entry in resources.files("bot.store.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
@@ -120,8 +122,12 @@ class Database:
                 continue
             log.info("Migrating %s to schema %d (%s)", self.path, version, name)
             async with self.transaction():
-                for statement in _statements(sql):
-                    await self.connection.execute(statement)
+                if name.endswith(".py"):
+                    step = importlib.import_module(f"bot.store.migrations.{name[:-3]}")
+                    await step.upgrade(self.connection)
+                else:
+                    for statement in _statements(sql):
+                        await self.connection.execute(statement)
                 await self.connection.execute(f"PRAGMA user_version = {version:d}")
 
     async def watch(self) -> bool:

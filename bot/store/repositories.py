@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from bot.content.models import Prompt
+from bot.core.characters import name_key
 from bot.core.models import (
     Boundaries,
     Campaign,
@@ -250,7 +251,7 @@ def _character_row(c: Character) -> tuple[str, str, str, str, int, str]:
         c.id,
         c.campaign_id,
         c.player_id,
-        c.name.casefold(),
+        name_key(c.name),
         int(c.retired),
         c.model_dump_json(),
     )

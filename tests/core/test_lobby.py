@@ -73,6 +73,15 @@ def test_a_name_another_character_has_is_refused_regardless_of_case() -> None:
         dream.join(1, "artist", "wREN")
 
 
+@pytest.mark.parametrize("twin", ["ＷＲＥＮ", "Ｗren", "ᵂren", "ｗｒｅｎ"])
+def test_a_name_that_differs_only_by_width_or_form_is_the_same_name(twin: str) -> None:
+    dream = Dream()
+    dream.open()
+    dream.join(0, "skeptic", "Wren")
+    with pytest.raises(BadName, match="already a character"):
+        dream.join(1, "artist", twin)
+
+
 @pytest.mark.parametrize(
     ("name", "problem"),
     [

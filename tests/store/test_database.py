@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.core.models import Character
 from bot.store import SCHEMA_VERSION, Database, StoreError
+from bot.store.database import _statements, migrations
 
 
 async def pragma(database: Database, name: str) -> object:
@@ -100,3 +103,52 @@ async def test_a_scrub_never_takes_the_write_lock_and_retries_until_the_reader_l
             assert not path.exists() or b"FORGET-ME-TEXT" not in path.read_bytes()
     finally:
         await database.close()
+
+
+def _schema(path: Path, upto: int) -> sqlite3.Connection:
+    """A database as an older Bedtime left it: migrated up to `upto` only."""
+    raw = sqlite3.connect(path, isolation_level=None)
+    for version, name, sql in migrations()[:upto]:
+        assert name.endswith(".sql")
+        for statement in _statements(sql):
+            raw.execute(statement)
+        raw.execute(f"PRAGMA user_version = {version}")
+    return raw
+
+
+async def test_names_that_differ_only_by_width_or_form_are_made_unique_by_the_migration(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    raw = _schema(path, 5)
+    raw.execute("INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES ('c', 1, 2, '{}')")
+    raw.execute("INSERT INTO players (id, user_id) VALUES ('p1', 1), ('p2', 2), ('p3', 3)")
+    made = datetime(2026, 1, 1, tzinfo=UTC)
+    names = [("a", "p1", "Ada"), ("b", "p2", "ＡＤＡ"), ("c", "p3", "ｃｙ")]  # full-width forms
+    for character_id, player_id, name in names:
+        character = Character(
+            id=character_id,
+            campaign_id="c",
+            player_id=player_id,
+            name=name,
+            archetype="skeptic",
+            lucidity=5,
+            created_at=made,
+        )
+        raw.execute(
+            "INSERT INTO characters (id, campaign_id, player_id, name_key, state) "
+            "VALUES (?, 'c', ?, ?, ?)",
+            (character_id, player_id, name.casefold(), character.model_dump_json()),
+        )
+    raw.close()
+
+    database = await Database.open(path)
+    try:
+        rows = await database.connection.execute_fetchall(
+            "SELECT id, name_key, state FROM characters ORDER BY rowid"
+        )
+    finally:
+        await database.close()
+    shown = {row[0]: Character.model_validate_json(row[2]).name for row in rows}
+    assert shown == {"a": "Ada", "b": "ＡＤＡ 2", "c": "ｃｙ"}  # the older one keeps the name
+    assert [row[1] for row in rows] == ["ada", "ada 2", "cy"]
