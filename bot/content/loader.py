@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +13,17 @@ from bot.content.models import Action, Archetype, Content, Dreamscape, Prompt, R
 
 M = TypeVar("M", bound=BaseModel)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def _data_dir() -> Path:
+    """`data/` beside the code in a checkout; where an installed copy put it otherwise."""
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if (checkout / "rules.toml").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "bedtime" / "data"
+
+
+DATA_DIR = _data_dir()
 
 
 class ContentError(Exception):
