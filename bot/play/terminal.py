@@ -310,7 +310,9 @@ class Terminal:
                 break
             self.clock.advance(seconds=20)
             try:
-                if session.phase is Phase.LOBBY:
+                if session.phase in (Phase.SCHEDULED, Phase.POSTPONED):
+                    self.show(await self.service.open(self.campaign))
+                elif session.phase is Phase.LOBBY:
                     await self.gather(circle, session)
                 elif session.phase is Phase.DREAMING:
                     await self.dream(circle, session, linger_round)
