@@ -174,3 +174,20 @@ async def test_an_unfinished_night_can_be_abandoned(tmp_path: Path) -> None:
     await play(db, players=2, seed=5, abandon=True, screen=dropped.screen)
     assert "Session 1 was abandoned" in dropped.transcript
     assert "Bedtime is here — session 2" in dropped.transcript
+
+
+async def test_a_confession_too_long_is_kept_to_cut_not_thrown_away(tmp_path: Path) -> None:
+    long = "I have never said this out loud. " * 40  # over 1000 characters
+    table = Table(
+        {
+            "action": ["/glitch"],
+            "Your choice": ["1"],
+            "Your confession": [long],
+            "Keep the first": ["yes"],
+        }
+    )
+    await play(tmp_path / "long.db", players=2, seed=5, screen=table.screen)
+    said = table.transcript
+    assert f"Your confession has {len(long.strip())} characters; at most 1000 fit." in said
+    assert "Shared, without your name." in said
+    assert long.strip()[:1000][-40:] in said  # the cut text is what the circle heard
