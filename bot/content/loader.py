@@ -14,7 +14,6 @@ from bot.content.models import Action, Archetype, Content, Dreamscape, Prompt, R
 M = TypeVar("M", bound=BaseModel)
 
 
-
 def _data_dir() -> Path:
     """`data/` beside the code in a checkout; where an installed copy put it otherwise."""
     checkout = Path(__file__).resolve().parents[2] / "data"
