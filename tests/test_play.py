@@ -98,7 +98,7 @@ class Table:
         if "archetype" in question:
             return "1" if "Player 1" in question else "2"
         if "name" in question:
-            return "Ada" if "Player 1" in question else "Bo"
+            return {"Player 1": "Ada", "Player 2": "Bo"}.get(question.split(",")[0], "Cy")
         if "action" in question:
             return "2"  # Anchor
         if "Your choice" in question:
@@ -191,3 +191,13 @@ async def test_a_confession_too_long_is_kept_to_cut_not_thrown_away(tmp_path: Pa
     assert f"Your confession has {len(long.strip())} characters; at most 1000 fit." in said
     assert "Shared, without your name." in said
     assert long.strip()[:1000][-40:] in said  # the cut text is what the circle heard
+
+
+async def test_the_table_can_kick_a_dreamer_for_the_night(tmp_path: Path) -> None:
+    table = Table({"action": ["/kick Bo"]})
+    await play(tmp_path / "kick.db", players=3, seed=5, screen=table.screen)
+    said = table.transcript
+    kicked = said.index("? Ada's action: ")
+    assert "Bo's action" not in said[kicked:]  # out for the rest of the night
+    assert "Cy's action" in said[kicked:]
+    assert "Dawn — session 1" in said

@@ -239,6 +239,8 @@ class Terminal:
             return
         self.screen.wipe()  # a command ends whatever private turn it was typed in
         if await self.move(moves[name]) is not None:
+            if name == "kick":  # out for tonight: the lobby does not call them back in
+                self.seats = [s for s in self.seats if s != seat]
             raise TableCommand(name)
 
     async def rule(self, text: str) -> None:
