@@ -23,8 +23,7 @@ from bench.harness import BotProcess, Spread, percentile
 from bot.content import load_content
 from bot.services import Bedtime, system_clock
 from bot.store import Database
-from tests.fake_discord import FakeDiscord, Sent, User
-from tests.fake_discord.server import DEADLINE, GUILD_ID
+from fakecord import DEADLINE, GUILD_ID, FakeDiscord, Sent, User
 
 DREAMERS = 4
 FIRST_CHANNEL = 920_000_000_000_000_001

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fake_discord import FakeDiscord
+from fakecord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 

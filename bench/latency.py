@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import BotProcess, Spread, percentile
-from tests.fake_discord import FakeDiscord, Sent, User
-from tests.fake_discord.server import MANAGE_GUILD
+from fakecord import MANAGE_GUILD, FakeDiscord, Sent, User
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
 DREAMERS = [

@@ -27,7 +27,7 @@ from bot.content import load_content
 from bot.play.terminal import FIRST_NIGHT
 from bot.services import Bedtime, SimClock
 from bot.store import Database
-from tests.fake_discord import FakeDiscord
+from fakecord import FakeDiscord
 
 MONTHS = 10  # archived sessions per campaign
 

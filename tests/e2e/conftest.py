@@ -16,9 +16,8 @@ from bot.content import Content
 from bot.core.move import seeded_ids
 from bot.services import SimClock
 from bot.settings import Settings
+from fakecord import GUILD_ID, MANAGE_GUILD, FakeDiscord, User
 from tests.conftest import NIGHT
-from tests.fake_discord import FakeDiscord, User
-from tests.fake_discord.server import GUILD_ID, MANAGE_GUILD
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
 PLAYERS = [

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from fakecord import HOST_ROLE, User
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_refusals import ready_session
-from tests.fake_discord import User
-from tests.fake_discord.server import HOST_ROLE
 
 
 async def test_kick_and_leave_take_dreamers_out_of_the_session(running: Running) -> None:

@@ -24,8 +24,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from fakecord import FakeDiscord, Sent, User
 from tests.e2e.conftest import ADMIN, PLAYERS
-from tests.fake_discord import FakeDiscord, Sent, User
 
 KILLS_WANTED = 22
 Step = Callable[[], Awaitable[None]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fake_discord import limits
-from tests.fake_discord.schema import OpenApi
+from fakecord import limits
+from fakecord.schema import OpenApi
 
 SPEC = OpenApi()
 needs_spec = pytest.mark.skipif(

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from fakecord import DEADLINE, Fault, Sent, describe
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import Fault, Sent
-from tests.fake_discord.server import DEADLINE, describe
 
 
 async def begin(running: Running) -> int:

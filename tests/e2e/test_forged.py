@@ -17,11 +17,10 @@ import pytest
 from bot.content import Content
 from bot.core.models import Campaign
 from bot.services import SimClock
+from fakecord import GUILD_ID, HOST_ROLE, VIEW_CHANNEL, FakeDiscord, Sent, User
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import FakeDiscord, Sent, User
-from tests.fake_discord.server import GUILD_ID, HOST_ROLE, VIEW_CHANNEL
 
 A, B = 920_000_000_000_000_001, 920_000_000_000_000_002
 OUTSIDER = PLAYERS[4]  # cannot see channel B

@@ -9,9 +9,9 @@ import logging
 import pytest
 
 from bot.core import house_rules
+from fakecord import User
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import User
 
 NASTY = [
     "@everyone",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from fakecord import User
 from tests.e2e.conftest import ADMIN, Running
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import User
 
 NASTY = "@everyone <@&123456789012345678> **bold** `code` ‮reversed‬ " * 30
 CROWD = [User(200_000_000_000_000_000 + n, f"P{n}") for n in range(8)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from fakecord import User
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
-from tests.fake_discord import User
 
 ARCHETYPES = ["skeptic", "artist", "sleeper", "parent", "architect", "influencer"]
 

@@ -11,11 +11,10 @@ import pytest
 from bot.content import Content
 from bot.core.models import Campaign
 from bot.services import SimClock
+from fakecord import BOT_ROLE, GUILD_ID, HOST_ROLE, FakeDiscord, User
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import join_new
-from tests.fake_discord import FakeDiscord, User
-from tests.fake_discord.server import BOT_ROLE, GUILD_ID, HOST_ROLE
 
 CHANNELS = (920_000_000_000_000_001, 920_000_000_000_000_002, 920_000_000_000_000_003)
 A, B, C = CHANNELS

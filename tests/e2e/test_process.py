@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.store import Database, Outbox
-from tests.fake_discord import FakeDiscord
-from tests.fake_discord.server import GUILD_ID
+from fakecord import GUILD_ID, FakeDiscord
 
 # The command surface of DESIGN.md that exists so far: (option, type, required).
 STRING, INTEGER, USER, CHANNEL, ATTACHMENT = 3, 4, 6, 7, 11

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from bot.content import Content
 from bot.services import SimClock
+from fakecord import ALL, FakeDiscord
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import join_new
-from tests.fake_discord import FakeDiscord
-from tests.fake_discord.server import ALL
 
 
 async def ready_session(running: Running, players: int = 3) -> FakeDiscord:

@@ -11,11 +11,10 @@ import pytest
 
 from bot.client import TOKEN_LIFE
 from bot.core.models import Campaign
+from fakecord import GUILD_ID, Sent
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_safety import gather
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import Sent
-from tests.fake_discord.server import GUILD_ID
 
 
 async def campaign(running: Running) -> Campaign:

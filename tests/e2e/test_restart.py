@@ -11,12 +11,11 @@ from bot.content import Content
 from bot.core.events import TOLD
 from bot.services import SimClock
 from cogs.posts import ANNOUNCED
+from fakecord import GUILD_ID, FakeDiscord, Fault
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_faults import begin
 from tests.e2e.test_session import join_new
-from tests.fake_discord import FakeDiscord, Fault
-from tests.fake_discord.server import GUILD_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 

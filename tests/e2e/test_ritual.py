@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fakecord import HOST_ROLE
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_session import join_new
-from tests.fake_discord.server import HOST_ROLE
 
 FRIDAY_NOON = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
 

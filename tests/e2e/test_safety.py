@@ -15,11 +15,10 @@ from bot import logs
 from bot.content import Content
 from bot.core import dealer
 from bot.services import SimClock
+from fakecord import GUILD_ID, FakeDiscord
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import FakeDiscord
-from tests.fake_discord.server import GUILD_ID
 
 SECRET = "I still sleep with the hallway light on"
 KIND = "You three taught me how to ask for help"

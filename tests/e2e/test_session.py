@@ -7,8 +7,8 @@ from typing import Any
 
 from PIL import Image
 
+from fakecord import FakeDiscord, Sent, User
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
-from tests.fake_discord import FakeDiscord, Sent, User
 
 
 async def join_new(fake: FakeDiscord, user: User, archetype: str, name: str) -> Sent:

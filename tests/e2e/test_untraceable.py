@@ -13,10 +13,10 @@ from typing import Any
 from bot.content import Content
 from bot.content.models import Category
 from bot.services import SimClock
+from fakecord import FakeDiscord, Sent
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
 from tests.e2e.test_session import confess, join_new
-from tests.fake_discord import FakeDiscord, Sent
 
 FIRST = "I pretend to be fine so nobody has to worry"
 SECOND = "I miss who we were before the Mesh"
