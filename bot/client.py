@@ -21,7 +21,19 @@ from bot.store import Database
 log = logging.getLogger(__name__)
 
 TOKEN_LIFE = timedelta(minutes=15)  # how long Discord lets an interaction be answered
-EXTENSIONS = ("cogs.dream", "cogs.bedtime", "cogs.controls", "cogs.privacy", "cogs.timers")
+# Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
+ANSWER_WITHIN = 2.5
+# Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
+BACKLOG = 0.1
+# `cogs.replies` first: it gives the command tree its one error path and its front door.
+EXTENSIONS = (
+    "cogs.replies",
+    "cogs.dream",
+    "cogs.bedtime",
+    "cogs.controls",
+    "cogs.privacy",
+    "cogs.timers",
+)
 
 
 def point_at(settings: Settings) -> None:
@@ -34,24 +46,6 @@ def intents() -> discord.Intents:
     # Guilds only: channels and roles for permission checks. No privileged intent: interactions
     # carry the member who acted, and the bot never reads message content or member lists.
     return discord.Intents(guilds=True)
-
-
-class Tree(app_commands.CommandTree["BedtimeBot"]):
-    async def interaction_check(self, interaction: discord.Interaction[BedtimeBot], /) -> bool:
-        """A repeated delivery of a command is dropped before it runs: never answered twice."""
-        from cogs.replies import first_time
-
-        return first_time(interaction)
-
-    async def on_error(
-        self, interaction: discord.Interaction[BedtimeBot], error: app_commands.AppCommandError
-    ) -> None:
-        """The one handler for every slash command's errors."""
-        from cogs.replies import fail, finished
-
-        name = interaction.command.qualified_name if interaction.command else "a command"
-        await fail(interaction, error, f"/{name}")
-        await finished(interaction, told=False)
 
 
 class BedtimeBot(commands.Bot):
@@ -74,7 +68,6 @@ class BedtimeBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
-            tree_cls=Tree,
         )
         self.settings = settings
         self.content = content
@@ -127,13 +120,6 @@ class BedtimeBot(commands.Bot):
         if self.database is not None:
             await self.database.close()
             self.database = None
-
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction[BedtimeBot], command: object
-    ) -> None:
-        from cogs.replies import finished
-
-        await finished(interaction, told=True)
 
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
+from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.client import ANSWER_WITHIN, BACKLOG
 from bot.core.errors import GameError
 from bot.core.models import Campaign
 from bot.store import StoreGone
@@ -28,10 +30,6 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
-# Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
-ANSWER_WITHIN = 2.5
-# Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
-BACKLOG = 0.1
 UNKNOWN_INTERACTION = 10062
 ALREADY_ANSWERED = 40060
 # Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
@@ -290,6 +288,39 @@ async def finished(interaction: discord.Interaction, *, told: bool) -> None:
         await bot_of(interaction).service.settle(key(interaction), told=told)
     except Exception:
         log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
+
+
+class Answers(commands.Cog):
+    """The tree's one error path and front door, and the settling of commands that finish."""
+
+    def __init__(self, bot: BedtimeBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.tree.error(self.on_command_error)
+        # discord.py asks the tree before running any command: a repeat is dropped there.
+        self.bot.tree.interaction_check = self.first_time  # type: ignore[method-assign]
+
+    async def first_time(self, interaction: discord.Interaction) -> bool:
+        return first_time(interaction)
+
+    async def on_command_error(
+        self, interaction: discord.Interaction, error: discord.app_commands.AppCommandError
+    ) -> None:
+        """The one handler for every slash command's errors."""
+        name = interaction.command.qualified_name if interaction.command else "a command"
+        await fail(interaction, error, f"/{name}")
+        await finished(interaction, told=False)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        await finished(interaction, told=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Answers(bot))  # type: ignore[arg-type]
 
 
 def bot_of(interaction: discord.Interaction) -> BedtimeBot:

@@ -1,0 +1,147 @@
+"""The layers, read from the code's own imports (those inside functions too): nothing reaches
+up, the bot's own package has no import circle, and the benchmarks and the fake stand apart
+from the tests and the cogs."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "cogs", "bench", "fakecord")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every absolute module this file imports, anywhere in it, TYPE_CHECKING blocks aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(n) for child in node.body for n in ast.walk(child))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    modules = {
+        module_name(path): path for package in PACKAGES for path in (ROOT / package).rglob("*.py")
+    }
+    return {name: {i for i in imports(path) if i in modules} for name, path in modules.items()}
+
+
+# (importer, what it must never import): the layers, each only looking down.
+RULES = [
+    ("bot.core", ("bot.store", "bot.services", "bot.render", "bot.play", "bot.client", "cogs")),
+    ("bot.content", ("bot.core", "bot.store", "bot.services", "bot.render", "cogs")),
+    ("bot.store", ("bot.services", "bot.render", "bot.play", "bot.client", "cogs", "discord")),
+    ("bot.services", ("bot.render", "bot.play", "bot.client", "cogs", "discord")),
+    ("bot.render", ("bot.store", "bot.services", "bot.play", "bot.client", "cogs")),
+    ("bot", ("cogs", "tests", "bench", "fakecord")),
+    ("cogs", ("tests", "bench", "fakecord")),
+    ("bench", ("tests", "cogs")),
+    ("fakecord", ("tests", "bot", "cogs", "bench")),
+]
+
+
+def breaks(rules: list[tuple[str, tuple[str, ...]]], edges: dict[str, set[str]]) -> list[str]:
+    found: set[str] = set()
+    for module, targets in sorted(edges.items()):
+        for layer, banned in rules:
+            if module != layer and not module.startswith(layer + "."):
+                continue
+            found.update(
+                f"{module} imports {target}"
+                for target in targets
+                if any(target == b or target.startswith(b + ".") for b in banned)
+            )
+    return sorted(found)
+
+
+def test_no_layer_imports_one_above_it() -> None:
+    edges = {
+        module_name(path): imports(path)
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert breaks(RULES, edges) == []
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in edges.get(node, ()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_bots_own_package_has_no_import_circle() -> None:
+    edges = graph()
+    inside = {
+        m: {t for t in ts if t.startswith("bot")} for m, ts in edges.items() if m[:3] == "bot"
+    }
+    assert cycles(inside) == []
+
+
+def test_the_client_no_longer_reaches_into_the_cogs() -> None:
+    assert not {t for t in graph()["bot.client"] if t.startswith("cogs")}
+
+
+@pytest.mark.parametrize(
+    ("source", "broken"),
+    [
+        ("from bot.services import Bedtime\n", "bot.core.sneaky imports bot.services"),
+        ("def later():\n    import cogs.replies\n", "bot.core.sneaky imports cogs.replies"),
+    ],
+)
+def test_the_check_catches_an_upward_import_even_inside_a_function(
+    tmp_path: Path, source: str, broken: str
+) -> None:
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(source)
+    assert broken in breaks(RULES, {"bot.core.sneaky": imports(sneaky)})
+
+
+def test_the_cycle_check_finds_a_circle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
