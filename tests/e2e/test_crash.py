@@ -117,6 +117,14 @@ class Crashy:
         return [sent for sent, ok in self.moves if sent.responses and ok(sent)]
 
 
+def _shows(fake: FakeDiscord, label: str) -> bool:
+    try:
+        fake.latest(label)
+    except KeyError:
+        return False
+    return True
+
+
 def _made(sent: Sent) -> bool:
     return not _refused(sent)
 
@@ -150,6 +158,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
 
     def join(user: User, archetype: str) -> Step:
         async def joining() -> None:
+            await fake._until(lambda: _shows(fake, "Join"), 20)  # owed posts: see acting()
             lobby = fake.latest("Join")
             picked = await fake.click(user, lobby, "Join")
             bot.clicked(lobby, picked)
@@ -172,6 +181,9 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
 
     def act(user: User) -> Step:
         async def acting() -> None:
+            # A round owed at the moment of a kill (its answer sent, its follow-up not) is
+            # posted by the restarted bot's scheduler: the retry waits for it, as a player would.
+            await fake._until(lambda: _shows(fake, "Anchor"), 20)
             round_message = fake.latest("Anchor")
             sent = await bot.move(fake.click(user, round_message, "Anchor"))
             bot.clicked(round_message, sent)
@@ -180,6 +192,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
 
     def confess(user: User, text: str) -> Step:
         async def confessing() -> None:
+            await fake._until(lambda: _shows(fake, "Face your prompt"), 20)
             glitch = fake.latest("Face your prompt")
             faced = await fake.click(user, glitch, "Face your prompt")
             bot.clicked(glitch, faced)
