@@ -216,15 +216,7 @@ class Users:
                 resolved.setdefault("attachments", {})[value["id"]] = value
                 value = value["id"]
             leaf.append({"name": option, "type": kind, "value": value})
-        leaf = _nest(path, leaf)
-        data = {
-            "id": registered["id"],
-            "name": command,
-            "type": 1,
-            "options": leaf,
-            "guild_id": str(GUILD_ID),
-            "resolved": resolved,
-        }
+        data = _invocation(registered, command, path, leaf) | {"resolved": resolved}
         where = {"channel_id": channel_id} if channel_id is not None else {}
         return await self._send(2, user, data, **where)
 
@@ -241,14 +233,7 @@ class Users:
                 "focused": True,
             }
         )
-        leaf = _nest(path, leaf)
-        data = {
-            "id": registered["id"],
-            "name": command,
-            "type": 1,
-            "options": leaf,
-            "guild_id": str(GUILD_ID),
-        }
+        data = _invocation(registered, command, path, leaf)
         sent = await self._answered(await self._send(4, user, data))
         return (sent.response.get("data") or {}).get("choices") or []
 
@@ -379,6 +364,19 @@ class Users:
         sent = await self._send(5, user, data, **extra)
         sent.message_id = message_id
         return await self._answered(sent)
+
+
+def _invocation(
+    registered: dict[str, Any], command: str, path: tuple[str, ...], leaf: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A slash command's interaction data: its options nested in their subcommand path."""
+    return {
+        "id": registered["id"],
+        "name": command,
+        "type": 1,
+        "options": _nest(path, leaf),
+        "guild_id": str(GUILD_ID),
+    }
 
 
 def _nest(path: tuple[str, ...] | list[str], leaf: list[dict[str, Any]]) -> list[dict[str, Any]]:
