@@ -23,8 +23,8 @@ from bot.core.errors import Stale, UnknownArchetype
 from bot.core.models import Campaign, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
-from bot.render.text import previously
-from bot.services import MoveResult
+from bot.render.text import plural, previously
+from bot.services import MoveResult, Table
 from cogs.chronicle import PageButton
 from cogs.replies import (
     Post,
@@ -676,26 +676,26 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
             ),
         )
         assert result.session is not None
-        heard = await bot.service.heard(campaign, interaction.user.id)
+        seen = Table(result.circle, result.session)
+        heard = await bot.service.heard(campaign, interaction.user.id, seen)
+        note = f"\n{heard_note(heard)}" if heard is not None else ""
         if not any(e.kind == "recovered" for e in result.events):
             waiting = next((e for e in result.events if e.kind == "ready"), None)
             left = waiting.data["of"] - waiting.data["count"] if waiting else 0
             await private(
                 interaction,
-                f"You drift back toward the dream. Waiting for {left} more.{heard_note(heard)}",
+                f"You drift back toward the dream. Waiting for {left} more.{note}",
             )
             return
         closed = reveal_post(bot, result.circle, result.session)
         await send_posts(interaction, [closed, *posts.posts_for(bot, result)], update=True)
         if heard is not None:
-            await interaction.followup.send(heard_note(heard).strip(), ephemeral=True)
+            await interaction.followup.send(heard_note(heard), ephemeral=True)
 
 
-def heard_note(heard: int | None) -> str:
+def heard_note(heard: int) -> str:
     """What an author alone is told of their shared confession: how many heard it."""
-    if heard is None:
-        return ""
-    return f"\n💜 {heard} dreamer{'s' if heard != 1 else ''} heard you."
+    return f"💜 {plural(heard, 'dreamer')} heard you."
 
 
 class HideButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:hide:{SID}:(?P<glitch>\d+)"):

@@ -136,11 +136,11 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         post = Post([embeds.sheet_embed(cast, character)])
         if who.id == interaction.user.id:  # what only the owner sees
             post.view = sheet_view(campaign.id)
-            heard = await self.bot.service.heard(campaign, who.id)
+            heard = await self.bot.service.heard(campaign, who.id, table)
             if heard is not None:
                 post.embeds[0].add_field(
                     name="Heard (only you see this)",
-                    value=heard_note(heard).strip() + " the last time you shared a confession.",
+                    value=f"{heard_note(heard)} the last time you shared a confession.",
                     inline=False,
                 )
         await post.respond(interaction, ephemeral=True)

@@ -201,13 +201,16 @@ class Bedtime:
         """(channel id, message id) of the session's lobby message, if it was posted."""
         return await self.read.lobbies.of_session(session_id)
 
-    async def heard(self, campaign: Campaign, user_id: int) -> int | None:
+    async def heard(
+        self, campaign: Campaign, user_id: int, table: Table | None = None
+    ) -> int | None:
         """How many heard the player's shared confessions in the session under way, or else
-        the last one: theirs alone to see. None if they shared nothing there."""
+        the last one: theirs alone to see. None if they shared nothing there. A move's own
+        result can stand in for the table, so that nothing is read twice."""
         player = await self.player(user_id)
         if player is None:
             return None
-        table = await self.table(campaign)
+        table = table or await self.table(campaign)
         session = table.session
         if session is None or not session.glitches:
             last = await self.chronicle(campaign)
