@@ -20,6 +20,7 @@ from discord.ext import commands
 
 import cogs.posts as posts
 from bot.core.errors import Stale, UnknownArchetype
+from bot.core.events import Joined, Passed, Ready, Recovered, RoundResolved, Softened, first
 from bot.core.models import Campaign, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -178,19 +179,19 @@ async def announce_join(
     session = result.session
     assert session is not None
     cast = embeds.cast_for(bot.content, result.circle)
-    joined = next((e for e in result.events if e.kind == "joined"), None)
+    joined = first(result.events, Joined)
     if result.replayed or joined is None:
         await private(interaction, "You are in.")
         return
-    character = joined.data["character"]
+    character = joined.character
     if session.phase is Phase.LOBBY:
         if update:  # pressed on the lobby message: its answer redraws it
             await (await lobby_post(bot, result.circle, session)).update(interaction)
-            if joined.data["returning"]:
+            if joined.returning:
                 who = f"{cast.name(character)}, {cast.archetype(character)}"
                 await interaction.followup.send(f"You bring back {who}.", ephemeral=True)
             return
-        name = cast.name(joined.data["character"])
+        name = cast.name(joined.character)
         await private(interaction, f"Welcome, {name}. You are in tonight's circle.")
         redraw_lobby(bot, result.circle.campaign, session.id)
         return
@@ -351,7 +352,7 @@ async def round_moved(
     if result.replayed:
         await private(interaction, "Already done.")
         return
-    resolved = any(e.kind == "round_resolved" for e in result.events)
+    resolved = first(result.events, RoundResolved) is not None
     out = posts.posts_for(bot, result) if resolved else [posts.round_message(bot, result)]
     if on_round_message:
         await send_posts(interaction, out, update=True)
@@ -571,12 +572,12 @@ class SoftenButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:x:{SID}:(?P<gl
                 campaign, interaction.user.id, key(interaction), session_id=self.session_id
             ),
         )
-        if any(e.kind == "passed" for e in result.events):
+        if first(result.events, Passed):
             await glitch_moved(
                 interaction, result, "X has been used up for this glitch, so you passed quietly."
             )
             return
-        if any(e.kind == "softened" for e in result.events):
+        if first(result.events, Softened):
             post = await prompt_post(
                 interaction, self.session_id, "Everyone still to answer now has a gentler prompt."
             )
@@ -589,7 +590,7 @@ class SoftenButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:x:{SID}:(?P<gl
                     cast,
                     Phase.CONFESSING,
                     "✕ Softer ground",
-                    [e for e in result.events if e.kind == "softened"],
+                    [e for e in result.events if isinstance(e, Softened)],
                 )
                 if embed is not None:
                     await channel.send(embed=embed)
@@ -679,9 +680,9 @@ class ReadyButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:ready:{SID}:(?P
         seen = Table(result.circle, result.session)
         heard = await bot.service.heard(campaign, interaction.user.id, seen)
         note = f"\n{heard_note(heard)}" if heard is not None else ""
-        if not any(e.kind == "recovered" for e in result.events):
-            waiting = next((e for e in result.events if e.kind == "ready"), None)
-            left = waiting.data["of"] - waiting.data["count"] if waiting else 0
+        if not first(result.events, Recovered):
+            waiting = first(result.events, Ready)
+            left = waiting.of - waiting.count if waiting else 0
             await private(
                 interaction,
                 f"You drift back toward the dream. Waiting for {left} more.{note}",

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 import cogs.posts as posts
 import cogs.privacy as privacy
+from bot.core.events import Joined, first
 from bot.core.phases import Phase
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
@@ -76,7 +77,7 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
             name=name,
             key=key(interaction),
         )
-        joined = next((e for e in result.events if e.kind == "joined"), None)
+        joined = first(result.events, Joined)
         if joined is None or result.session is None:
             await private(interaction, "You are in.")
             return

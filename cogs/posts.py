@@ -8,8 +8,27 @@ from typing import TYPE_CHECKING
 import discord
 
 import cogs.controls as controls
-from bot.core.events import Audience, Event
-from bot.core.models import ChronicleEntry
+from bot.core.events import (
+    Audience,
+    Dawn,
+    Event,
+    GlitchBegan,
+    Left,
+    LobbyOpened,
+    Postponed,
+    Previously,
+    Recovered,
+    Renamed,
+    Rescued,
+    Reset,
+    Retired,
+    Revealed,
+    RoundResolved,
+    RoundResumed,
+    RoundStarted,
+    SessionStarted,
+    first,
+)
 from bot.core.phases import Phase
 from bot.render import embeds
 from bot.render.text import previously, see_you
@@ -21,16 +40,16 @@ if TYPE_CHECKING:
     from bot.client import BedtimeBot
 
 # Events that are told in a short announcement, merged when they come together.
-ANNOUNCED = {
-    "rescued": "💫 A rescue",
-    "recovered": "🌫 The Mesh recovers",
-    "round_resumed": "🌙 The dream goes on",
-    "reset": "🛑 Emergency protocol",
-    "postponed": "⏸ Postponed",
-    "left": "The circle changes",
-    "renamed": "A new name",
-    "retired": "A dreamer retires",
-    "session_started": "✦ The dream begins",
+ANNOUNCED: dict[type[Event], str] = {
+    Rescued: "💫 A rescue",
+    Recovered: "🌫 The Mesh recovers",
+    RoundResumed: "🌙 The dream goes on",
+    Reset: "🛑 Emergency protocol",
+    Postponed: "⏸ Postponed",
+    Left: "The circle changes",
+    Renamed: "A new name",
+    Retired: "A dreamer retires",
+    SessionStarted: "✦ The dream begins",
 }
 
 
@@ -44,46 +63,43 @@ def posts_for(bot: BedtimeBot, result: MoveResult) -> list[Post]:
     def flush() -> None:
         if announcing:
             phase = session.phase if session else Phase.ARCHIVED
-            embed = embeds.events_embed(cast, phase, ANNOUNCED[announcing[0].kind], announcing)
+            embed = embeds.events_embed(cast, phase, ANNOUNCED[type(announcing[0])], announcing)
             if embed is not None:
                 out.append(Post([embed]))
             announcing.clear()
 
     for event in events:
-        kind = event.kind
-        if kind in ANNOUNCED:
+        if type(event) in ANNOUNCED:
             announcing.append(event)
             continue
         flush()
         if session is None:
             continue
-        if kind == "lobby_opened" and session.phase is Phase.LOBBY:
-            last = next((e for e in events if e.kind == "previously"), None)
-            lines = (
-                previously(ChronicleEntry.model_validate(last.data["entry"]), cast) if last else []
-            )
+        if isinstance(event, LobbyOpened) and session.phase is Phase.LOBBY:
+            last = first(events, Previously)
+            lines = previously(last.entry, cast) if last else []
             lobby = Post([embeds.lobby_embed(cast, session, lines)], controls.lobby_view(session))
             lobby.lobby = session.id
             out.append(lobby)
-        elif kind == "round_started" and session.phase is Phase.DREAMING:
+        elif isinstance(event, RoundStarted) and session.phase is Phase.DREAMING:
             post = Post(
                 [embeds.round_embed(cast, session)],
                 controls.round_view(bot, session, result.circle),
             )
             _merge_or_add(out, post)
-        elif kind == "round_resolved":
-            title = f"Round {event.data['round']}: what happened"
+        elif isinstance(event, RoundResolved):
+            title = f"Round {event.round}: what happened"
             embed = embeds.events_embed(cast, Phase.DREAMING, title, [event])
             if embed is not None:
                 out.append(Post([embed]))
-        elif kind == "glitch_began" and session.phase is Phase.CONFESSING:
+        elif isinstance(event, GlitchBegan) and session.phase is Phase.CONFESSING:
             out.append(
                 Post([embeds.glitch_embed(cast, session, events)], controls.glitch_view(session))
             )
-        elif kind == "revealed":
+        elif isinstance(event, Revealed):
             out.append(controls.reveal_post(bot, result.circle, session))
-        elif kind == "dawn":
-            entry = ChronicleEntry.model_validate(event.data["entry"])
+        elif isinstance(event, Dawn):
+            entry = event.entry
             closing = see_you(event, cast)
             embed = embeds.recap_embed(cast, entry, session.texts, closing)
             picture = picture_of(bot.content, entry, result.circle, embed)

@@ -8,6 +8,7 @@ from typing import Any
 import discord
 from discord import ui
 
+from bot.core.events import Renamed, first
 from cogs.replies import bot_of, campaign_named, guarded, key, private
 
 CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
@@ -74,8 +75,8 @@ async def on_rename(
     result = await bot_of(interaction).service.rename(
         campaign, interaction.user.id, str(values.get("name", "")), key(interaction)
     )
-    renamed = next((e for e in result.events if e.kind == "renamed"), None)
-    name = result.circle.characters[renamed.data["character"]].name if renamed else ""
+    renamed = first(result.events, Renamed)
+    name = result.circle.characters[renamed.character].name if renamed else ""
     await private(
         interaction, f"Your character is now called {discord.utils.escape_markdown(name)}."
     )

@@ -16,6 +16,7 @@ from discord.ext import commands, tasks
 
 import cogs.posts as posts
 import cogs.privacy as privacy
+from bot.core.events import Dawn, Event, Reminder, first
 from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.render import embeds
@@ -106,7 +107,7 @@ class Scheduler(commands.Cog):
                 log.warning("Posting to channel %s failed; will retry", channel.id, exc_info=True)
                 return
             await self.bot.service.posted(row_id)
-            if any(e.kind == "dawn" for e in result.events):
+            if first(result.events, Dawn):
                 await self._replace_event(result.circle.campaign)
 
     async def _replace_event(self, campaign: Campaign) -> None:
@@ -117,18 +118,22 @@ class Scheduler(commands.Cog):
 
 
 def _posts(bot: BedtimeBot, result: MoveResult) -> list[Post]:
-    reminders = [e for e in result.events if e.kind == "reminder"]
+    reminders: list[Event] = list(_reminders(result))
     if reminders:
         cast = embeds.cast_for(bot.content, result.circle)
         embed = embeds.events_embed(cast, Phase.LOBBY, "🌙 Bedtime is coming", reminders)
-        role = reminders[-1].data.get("role")
+        role = _reminders(result)[-1].role
         return [Post([embed] if embed else [], content=f"<@&{role}>" if role else None)]
     return posts.posts_for(bot, result)
 
 
+def _reminders(result: MoveResult) -> list[Reminder]:
+    return [e for e in result.events if isinstance(e, Reminder)]
+
+
 def _mentions(result: MoveResult) -> discord.AllowedMentions:
     """Only a reminder may ping, and only the role the admin named."""
-    roles = [e.data["role"] for e in result.events if e.kind == "reminder" and e.data.get("role")]
+    roles = [e.role for e in _reminders(result) if e.role]
     if not roles:
         return discord.AllowedMentions.none()
     return discord.AllowedMentions(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from bot.core.errors import BadName, UnknownArchetype
-from bot.core.events import Event, to_circle
+from bot.core.events import Event, Renamed, Retired
 from bot.core.models import Character, Circle, Player
 from bot.core.move import Move
 
@@ -58,9 +58,9 @@ def rename(move: Move, circle: Circle, character: Character, name: str) -> list[
     check_name_free(circle, name, except_id=character.id)
     old = character.name
     character.name = name
-    return [to_circle("renamed", character=character.id, old=old)]
+    return [Renamed(character=character.id, old=old)]
 
 
 def retire(circle: Circle, character: Character) -> list[Event]:
     character.retired = True
-    return [to_circle("retired", character=character.id)]
+    return [Retired(character=character.id)]

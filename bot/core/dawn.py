@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.content.models import ArcRequirement, ArcStep
-from bot.core.events import Event, to_circle
+from bot.core.events import Archived, Dawn, Event, first
 from bot.core.models import (
+    AdriftMoment,
+    ArcMoment,
     Character,
     ChronicleEntry,
     Circle,
@@ -14,6 +16,8 @@ from bot.core.models import (
     DreamerStatus,
     GlitchSummary,
     Outcome,
+    RescueMoment,
+    ResetMoment,
     Session,
     bond_key,
 )
@@ -105,16 +109,14 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
     session.phase = Phase.ARCHIVED
     next_at = campaign.next_at.isoformat() if campaign.next_at else None
     return [
-        to_circle("dawn", entry=entry.model_dump(mode="json"), next_at=next_at),
-        to_circle("archived"),
+        Dawn(entry=entry, next_at=next_at),
+        Archived(),
     ]
 
 
 def chronicle_of(events: list[Event]) -> ChronicleEntry | None:
-    for event in events:
-        if event.kind == "dawn":
-            return ChronicleEntry.model_validate(event.data["entry"])
-    return None
+    dawn = first(events, Dawn)
+    return dawn.entry if dawn else None
 
 
 def _by_seat(session: Session) -> list[Dreamer]:
@@ -141,18 +143,20 @@ def _outcome(move: Move, circle: Circle, session: Session, dreamer: Dreamer) -> 
         if _reached(circle, character, dreamer, candidate):
             character.arc_step += 1
             step = candidate.name
-            session.moments.append({"kind": "arc", "character": character.id, "step": step})
+            session.moments.append(ArcMoment(character=character.id, step=step))
     set_now: list[Condition] = []
     cleared: list[Condition] = []
     if Condition.RESTED in character.conditions:
         character.conditions.discard(Condition.RESTED)
         cleared.append(Condition.RESTED)
-    claimed = any(m["kind"] == "adrift" and m["character"] == character.id for m in session.moments)
+    claimed = any(
+        isinstance(m, AdriftMoment) and m.character == character.id for m in session.moments
+    )
     if claimed and character.adrift:
         set_now.append(Condition.ADRIFT)
     freed = any(
-        (m["kind"] == "rescue" and m["character"] == character.id)
-        or (m["kind"] == "reset" and character.id in m["freed"])
+        (isinstance(m, RescueMoment) and m.character == character.id)
+        or (isinstance(m, ResetMoment) and character.id in m.freed)
         for m in session.moments
     )
     if freed and not character.adrift:

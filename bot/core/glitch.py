@@ -18,8 +18,26 @@ from bot.core.errors import (
     NotInGlitch,
     WrongPhase,
 )
-from bot.core.events import Event, to_circle, to_dreamer
+from bot.core.events import (
+    Answered,
+    Card,
+    Confessing,
+    ConfessionSettled,
+    Event,
+    GlitchBegan,
+    Passed,
+    PromptDealt,
+    Ready,
+    Recovered,
+    ResonanceOpen,
+    Resonated,
+    Revealed,
+    RoundResumed,
+    Softened,
+    SoftenSpent,
+)
 from bot.core.models import (
+    AdriftMoment,
     Boundaries,
     Circle,
     Condition,
@@ -28,6 +46,7 @@ from bot.core.models import (
     Dreamer,
     DreamerStatus,
     Glitch,
+    GlitchMoment,
     Player,
     Session,
     bond_key,
@@ -59,10 +78,9 @@ def begin_glitch(
     )
     session.stability = max(rules.stability.min, session.stability - fracture)
     session.glitches.append(glitch)
-    session.moments.append({"kind": "glitch", "trigger": trigger, "round": session.round})
-    events = [
-        to_circle(
-            "glitch_began",
+    session.moments.append(GlitchMoment(trigger=trigger, round=session.round))
+    events: list[Event] = [
+        GlitchBegan(
             number=glitch.number,
             trigger=trigger,
             round=session.round,
@@ -76,9 +94,7 @@ def begin_glitch(
     check_transition(session.phase, Phase.CONFESSING)
     session.phase = Phase.CONFESSING
     session.deadline = move.now + timedelta(minutes=session.rules.confession_minutes)
-    events.append(
-        to_circle("confessing", deadline=session.deadline.isoformat(), of=len(glitch.confessions))
-    )
+    events.append(Confessing(deadline=session.deadline.isoformat(), of=len(glitch.confessions)))
     events += [_dealt_event(session, c) for c in glitch.confessions.values()]
     return events
 
@@ -128,9 +144,8 @@ def _deal(
 
 
 def _dealt_event(session: Session, confession: Confession, *, redealt: bool = False) -> Event:
-    return to_dreamer(
-        confession.author,
-        "prompt_dealt",
+    return PromptDealt(
+        to=confession.author,
         confession=confession.id,
         prompt=confession.prompt_id,
         other=confession.other,
@@ -183,14 +198,14 @@ def answer(
     else:
         # Kept private: the text is never stored, so it cannot leak.
         confession.status = ConfessionStatus.KEPT
-    events = [to_dreamer(confession.author, "answered", confession=confession.id, shared=share)]
+    events: list[Event] = [Answered(to=confession.author, confession=confession.id, shared=share)]
     return events + _settled(move, circle, session)
 
 
 def pass_prompt(move: Move, circle: Circle, session: Session, player: Player) -> list[Event]:
     confession = _open_confession(circle, session, player)
     confession.status = ConfessionStatus.KEPT
-    events = [to_dreamer(confession.author, "passed", confession=confession.id)]
+    events: list[Event] = [Passed(to=confession.author, confession=confession.id)]
     return events + _settled(move, circle, session)
 
 
@@ -206,17 +221,17 @@ def soften(move: Move, circle: Circle, session: Session, player: Player) -> list
     rules = move.content.rules.soften
     if glitch.softens >= rules.per_glitch:
         if mine.status is not ConfessionStatus.DEALT:
-            return [to_dreamer(mine.author, "soften_spent")]
+            return [SoftenSpent(to=mine.author)]
         mine.status = ConfessionStatus.KEPT
         return [
-            to_dreamer(mine.author, "passed", confession=mine.id),
+            Passed(to=mine.author, confession=mine.id),
             *_settled(move, circle, session),
         ]
     glitch.softens += 1
     if session.deadline is not None:
         session.deadline += timedelta(minutes=rules.extend_minutes)
-    events = [
-        to_circle("softened", deadline=session.deadline.isoformat() if session.deadline else None)
+    events: list[Event] = [
+        Softened(deadline=session.deadline.isoformat() if session.deadline else None)
     ]
     for author, confession in sorted(glitch.confessions.items()):
         if confession.status is ConfessionStatus.DEALT:
@@ -236,7 +251,7 @@ def soften(move: Move, circle: Circle, session: Session, player: Player) -> list
 def _settled(move: Move, circle: Circle, session: Session) -> list[Event]:
     glitch = session.glitches[-1]
     done = sum(c.status is not ConfessionStatus.DEALT for c in glitch.confessions.values())
-    events = [to_circle("confession_settled", settled=done, of=len(glitch.confessions))]
+    events: list[Event] = [ConfessionSettled(settled=done, of=len(glitch.confessions))]
     return events + settle_if_complete(move, circle, session)
 
 
@@ -289,24 +304,23 @@ def reveal(
         confession.card = move.new_id()
     glitch.reveal_order = [c.card for c in shared if c.card]
     named = session.rules.named_reveals
-    items = []
-    for confession in shared:
-        item = {
-            "card": confession.card,
-            "category": confession.category.value,
-            "text": session.texts.get(confession.id, ""),
-        }
-        if named:
-            item["author"] = confession.author
-        items.append(item)
+    items = [
+        Card(
+            card=confession.card or "",
+            category=confession.category.value,
+            text=session.texts.get(confession.id, ""),
+            author=confession.author if named else None,
+        )
+        for confession in shared
+    ]
     dark = len(glitch.confessions) - len(shared)
-    events = [to_circle("revealed", number=glitch.number, items=items, dark=dark, named=named)]
+    events: list[Event] = [Revealed(number=glitch.number, items=items, dark=dark, named=named)]
     if not shared or not then_continue:
         return events + recover(move, circle, session, then_continue=then_continue)
     check_transition(session.phase, Phase.RESONANCE)
     session.phase = Phase.RESONANCE
     session.deadline = move.now + timedelta(minutes=session.rules.resonance_minutes)
-    events.append(to_circle("resonance_open", deadline=session.deadline.isoformat()))
+    events.append(ResonanceOpen(deadline=session.deadline.isoformat()))
     return events
 
 
@@ -334,7 +348,7 @@ def resonate(
         raise BadResonance("You have already resonated with that confession.")
     glitch.resonances.append((dreamer.character_id, card_id))
     confession.resonance += 1
-    return [to_circle("resonated", total=len(glitch.resonances))]
+    return [Resonated(total=len(glitch.resonances))]
 
 
 def heard(circle: Circle, session: Session, player: Player) -> int | None:
@@ -361,7 +375,7 @@ def ready(move: Move, circle: Circle, session: Session, player: Player) -> list[
         raise NotADreamer("Only this session's dreamers can do that.")
     if character.id not in glitch.ready:
         glitch.ready.append(character.id)
-    events = [to_circle("ready", count=len(glitch.ready), of=len(session.acting()))]
+    events: list[Event] = [Ready(count=len(glitch.ready), of=len(session.acting()))]
     return events + settle_if_complete(move, circle, session)
 
 
@@ -396,9 +410,8 @@ def recover(
         glitch.adrift = _claim(move, circle, session)
     check_transition(session.phase, Phase.DREAMING)
     session.phase = Phase.DREAMING
-    events = [
-        to_circle(
-            "recovered",
+    events: list[Event] = [
+        Recovered(
             number=glitch.number,
             recovered=recovered,
             resonances=len(glitch.resonances),
@@ -431,8 +444,7 @@ def carry_on(move: Move, circle: Circle, session: Session) -> list[Event]:
         return advance(move, circle, session)
     session.deadline = move.now + timedelta(minutes=session.rules.round_minutes)
     return [
-        to_circle(
-            "round_resumed",
+        RoundResumed(
             round=session.round,
             acted=len(session.choices),
             of=len(session.acting()),
@@ -453,5 +465,5 @@ def _claim(move: Move, circle: Circle, session: Session) -> str | None:
     lowest = min(c.lucidity for c in candidates)
     claimed = move.rng.choice(sorted(c.id for c in candidates if c.lucidity == lowest))
     circle.characters[claimed].conditions.add(Condition.ADRIFT)
-    session.moments.append({"kind": "adrift", "character": claimed})
+    session.moments.append(AdriftMoment(character=claimed))
     return claimed

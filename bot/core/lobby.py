@@ -14,7 +14,17 @@ from bot.core.errors import (
     SessionInProgress,
     WrongPhase,
 )
-from bot.core.events import Event, to_admins, to_circle, to_dreamer
+from bot.core.events import (
+    CharacterCreated,
+    Event,
+    Joined,
+    Kicked,
+    Left,
+    LobbyOpened,
+    Postponed,
+    Previously,
+    SessionStarted,
+)
 from bot.core.glitch import settle_if_complete
 from bot.core.models import (
     ChronicleEntry,
@@ -69,9 +79,8 @@ def reopen(move: Move, session: Session, last_entry: ChronicleEntry | None) -> l
     session.phase = Phase.LOBBY
     session.opened_at = move.now
     session.deadline = move.now + timedelta(minutes=session.rules.lobby_minutes)
-    events = [
-        to_circle(
-            "lobby_opened",
+    events: list[Event] = [
+        LobbyOpened(
             session=session.id,
             number=session.number,
             deadline=session.deadline.isoformat(),
@@ -80,7 +89,7 @@ def reopen(move: Move, session: Session, last_entry: ChronicleEntry | None) -> l
         )
     ]
     if last_entry is not None:
-        events.append(to_circle("previously", entry=last_entry.model_dump(mode="json")))
+        events.append(Previously(entry=last_entry))
     return events
 
 
@@ -108,7 +117,7 @@ def join(
         if archetype is None or name is None:
             raise NoCharacter("Pick an archetype and a name to create your character.")
         existing = characters.create(move, circle, player, archetype, name)
-        events.append(to_dreamer(existing.id, "character_created", character=existing.id))
+        events.append(CharacterCreated(to=existing.id, character=existing.id))
 
     late = session.phase is not Phase.LOBBY
     status = DreamerStatus.WAITING if late else DreamerStatus.ACTIVE
@@ -126,8 +135,7 @@ def join(
         )
         _snapshot_bonds(move, circle, session, existing.id)
     events.append(
-        to_circle(
-            "joined",
+        Joined(
             character=existing.id,
             returning=existing.sessions > 0 or existing.adrift,
             late=late,
@@ -152,7 +160,7 @@ def kick(move: Move, circle: Circle, session: Session, player: Player) -> list[E
     if character is None or dreamer is None or not dreamer.present:
         raise NotADreamer("That member is not a dreamer in this session.")
     events = _remove(move, circle, session, dreamer, DreamerStatus.KICKED)
-    events.append(to_admins("kicked", character=character.id))
+    events.append(Kicked(character=character.id))
     return events
 
 
@@ -166,8 +174,8 @@ def _remove(
     else:
         dreamer.status = status
         session.choices.pop(dreamer.character_id, None)
-    events = [
-        to_circle("left", character=dreamer.character_id, kicked=status is DreamerStatus.KICKED)
+    events: list[Event] = [
+        Left(character=dreamer.character_id, kicked=status is DreamerStatus.KICKED)
     ]
     if session.phase is Phase.DREAMING:
         events += finish_round_if_complete(move, circle, session)
@@ -206,8 +214,7 @@ def start(move: Move, circle: Circle, session: Session) -> list[Event]:
     for dreamer in present:
         dreamer.lucidity_at_start = circle.characters[dreamer.character_id].lucidity
     events = [
-        to_circle(
-            "session_started",
+        SessionStarted(
             number=session.number,
             dreamscape=session.dreamscape,
             stability=session.stability,
@@ -231,8 +238,7 @@ def lobby_timeout(move: Move, circle: Circle, session: Session) -> list[Event]:
     session.phase = Phase.POSTPONED
     session.deadline = opened + POSTPONE
     return [
-        to_circle(
-            "postponed",
+        Postponed(
             number=session.number,
             until=session.deadline.isoformat(),
             joined=len(session.present()),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -247,6 +247,48 @@ class Glitch(State):
         return [c for card in self.reveal_order if (c := self.card(card)) is not None]
 
 
+class SignatureMoment(State):
+    kind: Literal["signature"] = "signature"
+    character: str
+    round: int
+
+
+class GlitchMoment(State):
+    kind: Literal["glitch"] = "glitch"
+    trigger: str
+    round: int
+
+
+class RescueMoment(State):
+    kind: Literal["rescue"] = "rescue"
+    character: str
+    by: list[str]
+
+
+class AdriftMoment(State):
+    kind: Literal["adrift"] = "adrift"
+    character: str
+
+
+class ResetMoment(State):
+    kind: Literal["reset"] = "reset"
+    freed: list[str] = Field(default_factory=list)
+    round: int = 0
+
+
+class ArcMoment(State):
+    kind: Literal["arc"] = "arc"
+    character: str
+    step: str
+
+
+# What a session remembers for its recap; stored with a "kind" that picks the class.
+Moment = Annotated[
+    SignatureMoment | GlitchMoment | RescueMoment | AdriftMoment | ResetMoment | ArcMoment,
+    Field(discriminator="kind"),
+]
+
+
 class Session(State):
     id: str
     campaign_id: str
@@ -269,7 +311,7 @@ class Session(State):
     rescue_shares: dict[str, list[str]] = Field(default_factory=dict)
     bonds_at_start: dict[str, int] = Field(default_factory=dict)
     pending_bonds: dict[str, int] = Field(default_factory=dict)  # the circle's, applied at dawn
-    moments: list[dict[str, Any]] = Field(default_factory=list)
+    moments: list[Moment] = Field(default_factory=list)
     reset_used: bool = False
     baseline_at_start: int = 0
     # confession id -> text; kept out of the saved state, stored apart so it can be deleted
@@ -328,7 +370,7 @@ class ChronicleEntry(State):
     dreamers: list[str]
     slept: list[str]
     glitches: list[GlitchSummary]
-    moments: list[dict[str, Any]]
+    moments: list[Moment]
     outcomes: list[Outcome]
     baseline: tuple[int, int]
     stability: int

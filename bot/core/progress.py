@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.dawn import dawn
-from bot.core.events import Event, to_circle
+from bot.core.events import Event, RoundStarted
 from bot.core.models import Circle, DreamerStatus, Session
 from bot.core.move import Move
 
@@ -23,8 +23,7 @@ def begin_round(move: Move, circle: Circle, session: Session) -> list[Event]:
     session.deadline = move.now + timedelta(minutes=session.rules.round_minutes)
     scenes = move.content.dreamscape_by_key[session.dreamscape].scenes
     return [
-        to_circle(
-            "round_started",
+        RoundStarted(
             dreamscape=session.dreamscape,
             round=session.round,
             rounds=session.rules.rounds,

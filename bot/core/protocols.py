@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from bot.core.dawn import dawn
 from bot.core.errors import GlitchLimit, NotFound, WrongPhase
-from bot.core.events import Event, to_circle
+from bot.core.events import Abandoned, Archived, Event, Hidden, Reset
 from bot.core.glitch import begin_glitch, carry_on, recover, reveal
-from bot.core.models import Circle, Condition, ConfessionStatus, Session
+from bot.core.models import Circle, Condition, ConfessionStatus, ResetMoment, Session
 from bot.core.move import Move, clamp
 from bot.core.phases import ACTIVE_PHASES, Phase, check_transition, describe
 
@@ -56,10 +56,9 @@ def emergency_reset(move: Move, circle: Circle, session: Session) -> list[Event]
     session.rescue_shares = {}
     session.stability = clamp(campaign.baseline, rules.stability.min, rules.stability.max)
     session.reset_used = True
-    session.moments.append({"kind": "reset", "freed": freed, "round": session.round})
-    events = [
-        to_circle(
-            "reset",
+    session.moments.append(ResetMoment(freed=freed, round=session.round))
+    events: list[Event] = [
+        Reset(
             freed=freed,
             lucidity_loss=rules.reset.lucidity_loss,
             baseline=campaign.baseline,
@@ -93,7 +92,7 @@ def abandon(move: Move, circle: Circle, session: Session) -> list[Event]:
     session.deadline = None
     session.texts = {}
     session.ended_at = move.now
-    return [to_circle("abandoned", number=session.number), to_circle("archived")]
+    return [Abandoned(number=session.number), Archived()]
 
 
 def hide(session: Session, card_id: str) -> list[Event]:
@@ -110,5 +109,5 @@ def hide(session: Session, card_id: str) -> list[Event]:
         confession.status = ConfessionStatus.HIDDEN
         session.texts.pop(confession.id, None)
         place = glitch.reveal_order.index(card_id) + 1
-        return [to_circle("hidden", glitch=glitch.number, place=place)]
+        return [Hidden(glitch=glitch.number, place=place)]
     raise NotFound("That confession was never revealed in this session.")

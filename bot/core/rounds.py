@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.content.models import Effect
 from bot.core.dawn import dawn
 from bot.core.errors import (
@@ -14,7 +12,7 @@ from bot.core.errors import (
     Stale,
     WrongPhase,
 )
-from bot.core.events import Event, to_circle
+from bot.core.events import Acted, Beat, Event, Rescued, RoundResolved
 from bot.core.glitch import begin_glitch
 from bot.core.models import (
     Choice,
@@ -23,7 +21,9 @@ from bot.core.models import (
     Dreamer,
     DreamerStatus,
     Player,
+    RescueMoment,
     Session,
+    SignatureMoment,
     bond_key,
 )
 from bot.core.move import Move, clamp
@@ -92,8 +92,7 @@ def act(
     if action == SIGNATURE:
         dreamer.signature_used = True
     events = [
-        to_circle(
-            "acted",
+        Acted(
             character=me,
             round=session.round,
             acted=len(session.choices),
@@ -126,7 +125,7 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
     before = session.stability
     change = -rules.stability.drift_per_round
     fragments = 0
-    beats: list[dict[str, Any]] = []
+    beats: list[Beat] = []
     acting = session.acting()
     dreamscape = move.content.dreamscape_by_key[session.dreamscape]
 
@@ -135,7 +134,7 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
         choice = session.choices.get(me)
         if choice is None:
             line = move.rng.randrange(len(dreamscape.narration.linger))
-            beats.append({"character": me, "action": "linger", "target": None, "line": line})
+            beats.append(Beat(character=me, action="linger", line=line))
             continue
         effect = effect_of(move, circle, me, choice.action)
         change += effect.stability
@@ -151,22 +150,19 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
         _tally(dreamer, choice.action)
         if choice.action == SIGNATURE:
             line = 0
-            session.moments.append({"kind": "signature", "character": me, "round": session.round})
+            session.moments.append(SignatureMoment(character=me, round=session.round))
         else:
             line = move.rng.randrange(len(dreamscape.narration.lines(choice.action)))
         if choice.action == "share" and choice.target and circle.characters[choice.target].adrift:
             session.rescue_shares.setdefault(choice.target, []).append(me)
-        beats.append(
-            {"character": me, "action": choice.action, "target": choice.target, "line": line}
-        )
+        beats.append(Beat(character=me, action=choice.action, target=choice.target, line=line))
 
     raw = before + change
     session.stability = clamp(raw, rules.stability.min, rules.stability.max)
     session.fragments += fragments
     session.choices = {}
-    events = [
-        to_circle(
-            "round_resolved",
+    events: list[Event] = [
+        RoundResolved(
             dreamscape=session.dreamscape,
             round=session.round,
             beats=beats,
@@ -203,7 +199,7 @@ def _glitch_trigger(move: Move, session: Session, raw: int) -> str | None:
 
 def _rescues(move: Move, circle: Circle, session: Session) -> list[Event]:
     rules = move.content.rules
-    events = []
+    events: list[Event] = []
     by_name = sorted(session.rescue_shares, key=lambda c: circle.characters[c].name.casefold())
     for target in by_name:  # told in order of names, never of ids
         sharers = session.rescue_shares[target]
@@ -216,8 +212,8 @@ def _rescues(move: Move, circle: Circle, session: Session) -> list[Event]:
             add_bond(move, circle, rescuer, target, rules.rescue.bond_bonus)
             session.dreamers[rescuer].tally.rescues += 1
         session.rescue_shares[target] = []
-        session.moments.append({"kind": "rescue", "character": target, "by": rescuers})
-        events.append(to_circle("rescued", character=target, by=rescuers))
+        session.moments.append(RescueMoment(character=target, by=rescuers))
+        events.append(Rescued(character=target, by=rescuers))
     return events
 
 

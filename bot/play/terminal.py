@@ -25,7 +25,7 @@ from platformdirs import user_data_path
 from bot.content import Content, load_content
 from bot.core import house_rules, prompts
 from bot.core.errors import GameError
-from bot.core.events import Audience, Event
+from bot.core.events import Audience, Event, Passed, PromptDealt, Softened, SoftenSpent, first
 from bot.core.models import Campaign, Circle, Condition, Confession, ConfessionStatus, Session
 from bot.core.phases import OPEN_PHASES, Phase, describe
 from bot.play.screen import Screen
@@ -152,9 +152,9 @@ class Terminal:
         if event.dreamer is None:
             return
         note = None
-        if event.kind == "prompt_dealt" and event.data.get("redealt"):
+        if isinstance(event, PromptDealt) and event.redealt:
             note = "Someone pressed X: your prompt was re-dealt, gentler, with more time."
-        elif event.kind == "soften_spent":
+        elif isinstance(event, SoftenSpent):
             note = "X is used up for this glitch."
         if note:
             self.inbox.setdefault(event.dreamer, []).append(note)
@@ -564,12 +564,12 @@ class Terminal:
         result = await self.move(partial(self.service.soften, self.campaign, seat))
         if result is None:
             return False
-        if any(e.kind == "passed" for e in result.events):
+        if first(result.events, Passed):
             self.screen.private(
                 "X", ["X is used up for this glitch, so you passed quietly. Nobody can tell."]
             )
             return True
-        if any(e.kind == "softened" for e in result.events):
+        if first(result.events, Softened):
             self.screen.private(
                 "X", ["Gentler prompts for everyone still to answer, and more time."]
             )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import discord
 
-from bot.core.events import Event
+from bot.core.events import Event, GlitchBegan
 from bot.core.models import Character, ChronicleEntry, Circle, ConfessionStatus, Session
 from bot.core.phases import Phase
 from bot.render.text import Cast, recap, render
@@ -108,7 +108,7 @@ def round_embed(cast: Cast, session: Session) -> discord.Embed:
 
 def glitch_embed(cast: Cast, session: Session, events: list[Event]) -> discord.Embed:
     glitch = session.glitches[-1]
-    lines = [line for e in events if e.kind == "glitch_began" for line in render(e, cast)]
+    lines = [line for e in events if isinstance(e, GlitchBegan) for line in render(e, cast)]
     embed = frame(
         Phase.CONFESSING, "⚡ The Mesh has fractured", lines[1:] or ["The Mesh glitches."]
     )

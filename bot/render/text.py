@@ -1,15 +1,64 @@
-"""Plain-text rendering for the terminal: one function per event kind."""
+"""Plain text for each kind of event, found by its class: the terminal's words, and the lines
+of the Discord embeds."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.content.models import Content
-from bot.core.events import Event
-from bot.core.models import ChronicleEntry, Circle
+from bot.core.events import (
+    Abandoned,
+    Acted,
+    Answered,
+    Archived,
+    CharacterCreated,
+    Confessing,
+    ConfessionSettled,
+    Dawn,
+    Event,
+    GlitchBegan,
+    Hidden,
+    Joined,
+    Kicked,
+    Left,
+    LobbyOpened,
+    Passed,
+    Postponed,
+    Previously,
+    PromptDealt,
+    Ready,
+    Recovered,
+    Reminder,
+    Renamed,
+    Rescued,
+    Reset,
+    ResonanceOpen,
+    Resonated,
+    Retired,
+    Revealed,
+    RoundResolved,
+    RoundResumed,
+    RoundStarted,
+    ScheduleSet,
+    SessionStarted,
+    Skipped,
+    Softened,
+    SoftenSpent,
+)
+from bot.core.models import (
+    AdriftMoment,
+    ArcMoment,
+    ChronicleEntry,
+    Circle,
+    GlitchMoment,
+    Moment,
+    RescueMoment,
+    ResetMoment,
+    SignatureMoment,
+)
+from bot.render.registry import Presenters
 
 LEFT = "a dreamer who has left"
 BAR = 20
@@ -52,16 +101,8 @@ def stability_bar(value: int, maximum: int = 100) -> str:
     return "█" * filled + "░" * (BAR - filled) + f" {value}"
 
 
-Renderer = Callable[[Event, Cast], list[str]]
-_RENDERERS: dict[str, Renderer] = {}
-
-
-def renders(kind: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        _RENDERERS[kind] = function
-        return function
-
-    return register
+# Every event class has a text presenter, if only to say it shows nothing.
+presents: Presenters[list[str]] = Presenters("text")
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -70,23 +111,38 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def render(event: Event, cast: Cast) -> list[str]:
-    renderer = _RENDERERS.get(event.kind)
-    return renderer(event, cast) if renderer else []
+    return presents.find(event)(event, cast)
 
 
-@renders("lobby_opened")
-def _lobby(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(
+    Kicked,
+    PromptDealt,
+    Answered,
+    Passed,
+    SoftenSpent,
+    ResonanceOpen,
+    Ready,
+    Abandoned,
+    Hidden,
+    Archived,
+)
+def _silent(event: Event, cast: Cast) -> list[str]:
+    """Told to one dreamer or an admin in an answer of its own, or not told at all."""
+    return []
+
+
+@presents(LobbyOpened)
+def _lobby(event: LobbyOpened, cast: Cast) -> list[str]:
     return [
-        f"🌙 Bedtime is here — session {d['number']}. "
-        f"The lobby is open until {cast.moment(d['deadline'])}.",
-        f"   {d['min_players']}–{d['max_players']} dreamers can join.",
+        f"🌙 Bedtime is here — session {event.number}. "
+        f"The lobby is open until {cast.moment(event.deadline)}.",
+        f"   {event.min_players}–{event.max_players} dreamers can join.",
     ]
 
 
-@renders("previously")
-def _previously(event: Event, cast: Cast) -> list[str]:
-    entry = ChronicleEntry.model_validate(event.data["entry"])
+@presents(Previously)
+def _previously(event: Previously, cast: Cast) -> list[str]:
+    entry = event.entry
     return ["", "Previously at Bedtime…", *["   " + line for line in previously(entry, cast)], ""]
 
 
@@ -104,7 +160,7 @@ def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
         )
     for moment in entry.moments:
         line = _moment(moment, cast)
-        if line and moment["kind"] in ("rescue", "adrift", "reset", "arc"):
+        if line and not isinstance(moment, SignatureMoment | GlitchMoment):
             lines.append(line)
     adrift = [c.id for c in cast.circle.characters.values() if c.adrift]
     if adrift:
@@ -112,230 +168,215 @@ def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
     return lines
 
 
-@renders("character_created")
-def _created(event: Event, cast: Cast) -> list[str]:
-    cid = event.data["character"]
+@presents(CharacterCreated)
+def _created(event: CharacterCreated, cast: Cast) -> list[str]:
+    cid = event.character
     return [f"   (new character: {cast.name(cid)}, {cast.archetype(cid)})"]
 
 
-@renders("joined")
-def _joined(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    cid = d["character"]
+@presents(Joined)
+def _joined(event: Joined, cast: Cast) -> list[str]:
+    cid = event.character
     who = f"{cast.name(cid)} ({cast.archetype(cid)})"
-    if d["late"]:
+    if event.late:
         return [f"➕ {who} slips into the dream; they enter at the next round."]
-    if d["returning"]:
-        extra = " — still adrift, lost in the dream" if d["adrift"] else ""
-        return [f"➕ {who} returns to the circle{extra}. [{d['count']} dreaming]"]
-    return [f"➕ {who} joins the circle for the first time. [{d['count']} dreaming]"]
+    if event.returning:
+        extra = " — still adrift, lost in the dream" if event.adrift else ""
+        return [f"➕ {who} returns to the circle{extra}. [{event.count} dreaming]"]
+    return [f"➕ {who} joins the circle for the first time. [{event.count} dreaming]"]
 
 
-@renders("left")
-def _left(event: Event, cast: Cast) -> list[str]:
-    verb = "was removed from" if event.data["kicked"] else "steps out of"
-    return [f"➖ {cast.name(event.data['character'])} {verb} the session."]
+@presents(Left)
+def _left(event: Left, cast: Cast) -> list[str]:
+    verb = "was removed from" if event.kicked else "steps out of"
+    return [f"➖ {cast.name(event.character)} {verb} the session."]
 
 
-@renders("postponed")
-def _postponed(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(Postponed)
+def _postponed(event: Postponed, cast: Cast) -> list[str]:
     return [
-        f"⏸ Only {d['joined']} of the {d['needed']} dreamers needed came. "
-        f"Session {d['number']} is postponed to {cast.moment(d['until'])}."
+        f"⏸ Only {event.joined} of the {event.needed} dreamers needed came. "
+        f"Session {event.number} is postponed to {cast.moment(event.until)}."
     ]
 
 
-@renders("session_started")
-def _started(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    scape = cast.content.dreamscape_by_key[d["dreamscape"]]
+@presents(SessionStarted)
+def _started(event: SessionStarted, cast: Cast) -> list[str]:
+    scape = cast.content.dreamscape_by_key[event.dreamscape]
     lines = ["", f"✦ {scape.name} ✦", scape.intro]
-    if d["rested"]:
-        arrive = "arrives" if len(d["rested"]) == 1 else "arrive"
-        lines.append(f"{cast.names(d['rested'])} {arrive} Rested: the Mesh is steadier for it.")
-    if d["adrift"]:
+    if event.rested:
+        arrive = "arrives" if len(event.rested) == 1 else "arrive"
+        lines.append(f"{cast.names(event.rested)} {arrive} Rested: the Mesh is steadier for it.")
+    if event.adrift:
         lines.append(
-            f"{cast.names(d['adrift'])} is adrift somewhere in the dream. "
+            f"{cast.names(event.adrift)} is adrift somewhere in the dream. "
             "Share with them to bring them back."
         )
-    lines.append(f"Stability {stability_bar(d['stability'])}")
+    lines.append(f"Stability {stability_bar(event.stability)}")
     return lines
 
 
-@renders("round_started")
-def _round(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    scape = cast.content.dreamscape_by_key[d["dreamscape"]]
-    lines = ["", f"— Round {d['round']} of {d['rounds']} —", scape.scenes[d["scene"]]]
-    if d["entered"]:
-        enter = "enters" if len(d["entered"]) == 1 else "enter"
-        lines.append(f"{cast.names(d['entered'])} {enter} the dream.")
-    lines.append(f"Stability {stability_bar(d['stability'])}")
+@presents(RoundStarted)
+def _round(event: RoundStarted, cast: Cast) -> list[str]:
+    scape = cast.content.dreamscape_by_key[event.dreamscape]
+    lines = ["", f"— Round {event.round} of {event.rounds} —", scape.scenes[event.scene]]
+    if event.entered:
+        enter = "enters" if len(event.entered) == 1 else "enter"
+        lines.append(f"{cast.names(event.entered)} {enter} the dream.")
+    lines.append(f"Stability {stability_bar(event.stability)}")
     return lines
 
 
-@renders("acted")
-def _acted(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    return [f"   {cast.name(d['character'])} has chosen. ({d['acted']}/{d['of']})"]
+@presents(Acted)
+def _acted(event: Acted, cast: Cast) -> list[str]:
+    return [f"   {cast.name(event.character)} has chosen. ({event.acted}/{event.of})"]
 
 
-@renders("round_resolved")
-def _resolved(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    scape = cast.content.dreamscape_by_key[d["dreamscape"]]
+@presents(RoundResolved)
+def _resolved(event: RoundResolved, cast: Cast) -> list[str]:
+    scape = cast.content.dreamscape_by_key[event.dreamscape]
     lines = []
-    for beat in d["beats"]:
-        name, action, target = cast.name(beat["character"]), beat["action"], beat["target"]
+    for beat in event.beats:
+        name, action, target = cast.name(beat.character), beat.action, beat.target
         if action == "signature":
-            character = cast.circle.characters.get(beat["character"])
+            character = cast.circle.characters.get(beat.character)
             archetype = cast.content.archetype_by_key[character.archetype] if character else None
             template = archetype.signature.narration if archetype else "{name} does something."
         else:
-            template = scape.narration.lines(action)[beat["line"]]
+            template = scape.narration.lines(action)[beat.line]
         lines.append("   " + template.format(name=name, target=cast.name(target)))
-    delta = d["stability"] - d["stability_before"]
-    lines.append(f"Stability {stability_bar(d['stability'])} ({delta:+d})")
+    delta = event.stability - event.stability_before
+    lines.append(f"Stability {stability_bar(event.stability)} ({delta:+d})")
     return lines
 
 
-@renders("rescued")
-def _rescued(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    return [f"💫 {cast.names(d['by'])} reach {cast.name(d['character'])} and pull them home!"]
+@presents(Rescued)
+def _rescued(event: Rescued, cast: Cast) -> list[str]:
+    return [f"💫 {cast.names(event.by)} reach {cast.name(event.character)} and pull them home!"]
 
 
-@renders("glitch_began")
-def _glitch(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    scape = cast.content.dreamscape_by_key[d["dreamscape"]]
+@presents(GlitchBegan)
+def _glitch(event: GlitchBegan, cast: Cast) -> list[str]:
+    scape = cast.content.dreamscape_by_key[event.dreamscape]
     why = {
         "collapse": "Stability has run out.",
         "chance": "The Mesh shudders without warning.",
         "forced": "The host pulls the plug on reality.",
         "last_round": "The dream will not end without it.",
-    }.get(d["trigger"], "")
+    }.get(event.trigger, "")
     return [
         "",
         f"⚡ THE MESH HAS FRACTURED ⚡ {why}",
         scape.glitch,
-        f"Stability {stability_bar(d['stability'])}",
+        f"Stability {stability_bar(event.stability)}",
         "Every dreamer is pressed to confess.",
     ]
 
 
-@renders("confessing")
-def _confessing(event: Event, cast: Cast) -> list[str]:
-    return [f"   Face your prompt before {cast.moment(event.data['deadline'])}."]
+@presents(Confessing)
+def _confessing(event: Confessing, cast: Cast) -> list[str]:
+    return [f"   Face your prompt before {cast.moment(event.deadline)}."]
 
 
-@renders("confession_settled")
-def _settled(event: Event, cast: Cast) -> list[str]:
-    return [f"   A dreamer has faced their prompt. ({event.data['settled']}/{event.data['of']})"]
+@presents(ConfessionSettled)
+def _settled(event: ConfessionSettled, cast: Cast) -> list[str]:
+    return [f"   A dreamer has faced their prompt. ({event.settled}/{event.of})"]
 
 
-@renders("softened")
-def _softened(event: Event, cast: Cast) -> list[str]:
+@presents(Softened)
+def _softened(event: Softened, cast: Cast) -> list[str]:
     return [
         "   ✕ Someone asked for softer ground. "
         "Unanswered prompts are gentler now, and there is more time."
     ]
 
 
-@renders("revealed")
-def _revealed(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(Revealed)
+def _revealed(event: Revealed, cast: Cast) -> list[str]:
     lines = ["", "The collective consciousness opens."]
-    for n, item in enumerate(d["items"], start=1):
-        author = f" — {cast.name(item['author'])}" if "author" in item else ""
-        lines.append(f"  {n}. [{item['category']}] “{cast.escape(item['text'])}”{author}")
-    for _ in range(d["dark"]):
+    for n, item in enumerate(event.items, start=1):
+        author = f" — {cast.name(item.author)}" if item.author else ""
+        lines.append(f"  {n}. [{item.category}] “{cast.escape(item.text)}”{author}")
+    for _ in range(event.dark):
         lines.append("  ·  a confession stayed in the dark")
     return lines
 
 
-@renders("resonated")
-def _resonated(event: Event, cast: Cast) -> list[str]:
-    total = event.data["total"]
+@presents(Resonated)
+def _resonated(event: Resonated, cast: Cast) -> list[str]:
+    total = event.total
     return [f"   The Mesh hears it. ({total} resonance{'s' if total != 1 else ''} so far)"]
 
 
-@renders("recovered")
-def _recovered(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(Recovered)
+def _recovered(event: Recovered, cast: Cast) -> list[str]:
     lines = [
-        f"The Mesh recovers +{d['recovered']} ({plural(d['resonances'], 'resonance')}). "
-        f"Stability {stability_bar(d['stability'])}"
+        f"The Mesh recovers +{event.recovered} ({plural(event.resonances, 'resonance')}). "
+        f"Stability {stability_bar(event.stability)}"
     ]
-    if d["adrift"]:
-        lines.append(f"🌫 The glitch claims {cast.name(d['adrift'])}. They are Adrift.")
+    if event.adrift:
+        lines.append(f"🌫 The glitch claims {cast.name(event.adrift)}. They are Adrift.")
     return lines
 
 
-@renders("round_resumed")
-def _resumed(event: Event, cast: Cast) -> list[str]:
-    d = event.data
-    return [f"The dream knits itself back together. Round {d['round']} goes on."]
+@presents(RoundResumed)
+def _resumed(event: RoundResumed, cast: Cast) -> list[str]:
+    return [f"The dream knits itself back together. Round {event.round} goes on."]
 
 
-@renders("reset")
-def _reset(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(Reset)
+def _reset(event: Reset, cast: Cast) -> list[str]:
     lines = [
         "🛑 EMERGENCY PROTOCOL. The Mesh is hard-reset.",
-        f"   Everyone loses {d['lucidity_loss']} lucidity; "
-        f"next month's baseline drops to {d['baseline']}.",
+        f"   Everyone loses {event.lucidity_loss} lucidity; "
+        f"next month's baseline drops to {event.baseline}.",
     ]
-    if d["freed"]:
-        snap = "snaps" if len(d["freed"]) == 1 else "snap"
-        lines.append(f"   {cast.names(d['freed'])} {snap} back from being adrift.")
+    if event.freed:
+        snap = "snaps" if len(event.freed) == 1 else "snap"
+        lines.append(f"   {cast.names(event.freed)} {snap} back from being adrift.")
     return lines
 
 
-@renders("renamed")
-def _renamed(event: Event, cast: Cast) -> list[str]:
-    old = cast.escape(event.data["old"])
-    return [f"{old} is now called {cast.name(event.data['character'])}."]
+@presents(Renamed)
+def _renamed(event: Renamed, cast: Cast) -> list[str]:
+    old = cast.escape(event.old)
+    return [f"{old} is now called {cast.name(event.character)}."]
 
 
-@renders("retired")
-def _retired(event: Event, cast: Cast) -> list[str]:
-    return [f"{cast.name(event.data['character'])} retires from the dream."]
+@presents(Retired)
+def _retired(event: Retired, cast: Cast) -> list[str]:
+    return [f"{cast.name(event.character)} retires from the dream."]
 
 
-@renders("dawn")
-def _dawn(event: Event, cast: Cast) -> list[str]:
-    entry = ChronicleEntry.model_validate(event.data["entry"])
-    return ["", *recap(entry, cast), "", see_you(event, cast)]
+@presents(Dawn)
+def _dawn(event: Dawn, cast: Cast) -> list[str]:
+    return ["", *recap(event.entry, cast), "", see_you(event, cast)]
 
 
-def see_you(event: Event, cast: Cast) -> str:
-    next_at = event.data.get("next_at")
+def see_you(event: Dawn, cast: Cast) -> str:
+    next_at = event.next_at
     return f"See you next Bedtime: {cast.moment(next_at)}." if next_at else "See you next Bedtime."
 
 
-@renders("reminder")
-def _reminder(event: Event, cast: Cast) -> list[str]:
-    return [f"🌙 Bedtime begins {cast.moment(event.data['at'])}. Rest well, and bring your dreams."]
+@presents(Reminder)
+def _reminder(event: Reminder, cast: Cast) -> list[str]:
+    return [f"🌙 Bedtime begins {cast.moment(event.at)}. Rest well, and bring your dreams."]
 
 
-@renders("schedule_set")
-def _schedule_set(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(ScheduleSet)
+def _schedule_set(event: ScheduleSet, cast: Cast) -> list[str]:
     return [
-        f"🗓 Bedtime meets on the {d['week']} {d['weekday'].capitalize()} of each month at "
-        f"{d['time']} ({d['timezone']}).",
-        f"Next session: {cast.moment(d['next_at'])}.",
+        f"🗓 Bedtime meets on the {event.week} {event.weekday.capitalize()} of each month at "
+        f"{event.time} ({event.timezone}).",
+        f"Next session: {cast.moment(event.next_at)}.",
     ]
 
 
-@renders("skipped")
-def _skipped(event: Event, cast: Cast) -> list[str]:
-    d = event.data
+@presents(Skipped)
+def _skipped(event: Skipped, cast: Cast) -> list[str]:
     return [
-        f"⏭ The session of {cast.moment(d['skipped'])} is skipped.",
-        f"Next session: {cast.moment(d['next_at'])}.",
+        f"⏭ The session of {cast.moment(event.skipped)} is skipped.",
+        f"Next session: {cast.moment(event.next_at)}.",
     ]
 
 
@@ -379,20 +420,20 @@ def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None
     return lines
 
 
-def _moment(moment: dict[str, Any], cast: Cast) -> str:
-    kind = moment["kind"]
-    if kind == "signature":
-        character = cast.circle.characters.get(moment["character"])
-        if character is None:
-            return f"{LEFT} used a signature move."
-        move = cast.content.archetype_by_key[character.archetype].signature.label
-        return f"{character.name} used {move} in round {moment['round']}."
-    if kind == "rescue":
-        return f"{cast.names(moment['by'])} rescued {cast.name(moment['character'])}."
-    if kind == "adrift":
-        return f"{cast.name(moment['character'])} was left adrift by the glitch."
-    if kind == "reset":
-        return "The host triggered the emergency protocol."
-    if kind == "arc":
-        return f"{cast.name(moment['character'])} reached “{moment['step']}” on their arc."
+def _moment(moment: Moment, cast: Cast) -> str:
+    match moment:
+        case SignatureMoment():
+            character = cast.circle.characters.get(moment.character)
+            if character is None:
+                return f"{LEFT} used a signature move."
+            move = cast.content.archetype_by_key[character.archetype].signature.label
+            return f"{character.name} used {move} in round {moment.round}."
+        case RescueMoment():
+            return f"{cast.names(moment.by)} rescued {cast.name(moment.character)}."
+        case AdriftMoment():
+            return f"{cast.name(moment.character)} was left adrift by the glitch."
+        case ResetMoment():
+            return "The host triggered the emergency protocol."
+        case ArcMoment():
+            return f"{cast.name(moment.character)} reached “{moment.step}” on their arc."
     return ""

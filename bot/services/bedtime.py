@@ -30,7 +30,17 @@ from bot.core.errors import (
     SessionInProgress,
     Stale,
 )
-from bot.core.events import TOLD, Audience, Event, dump, load, to_circle
+from bot.core.events import (
+    Archived,
+    Audience,
+    Event,
+    Reminder,
+    ScheduleSet,
+    Skipped,
+    dump,
+    first,
+    load,
+)
 from bot.core.models import (
     Campaign,
     Character,
@@ -468,10 +478,8 @@ class Bedtime:
             await unit.campaigns.save(fresh)
             await self.record(unit, key, fresh.id)
             circle = await unit.circles.load(fresh)
-        event = to_circle(
-            "schedule_set",
-            **rule.model_dump(exclude={"skipped"}),
-            next_at=fresh.next_at.isoformat(),
+        event = ScheduleSet(
+            **rule.model_dump(exclude={"skipped"}), next_at=fresh.next_at.isoformat()
         )
         return MoveResult([event], circle, None)
 
@@ -488,7 +496,7 @@ class Bedtime:
             await unit.campaigns.save(fresh)
             await self.record(unit, key, fresh.id)
             circle = await unit.circles.load(fresh)
-        event = to_circle("skipped", skipped=skipped.isoformat(), next_at=fresh.next_at.isoformat())
+        event = Skipped(skipped=skipped.isoformat(), next_at=fresh.next_at.isoformat())
         return MoveResult([event], circle, None)
 
     async def set_event(self, campaign: Campaign, event_id: int | None) -> None:
@@ -536,9 +544,7 @@ class Bedtime:
                 window = due_at - timedelta(minutes=before) <= now < due_at
                 if window and not begun and await unit.reminders.claim(fresh.id, due_at, before):
                     role = fresh.settings.get("reminder_role")
-                    reminder = to_circle(
-                        "reminder", at=due_at.isoformat(), before=before, role=role
-                    )
+                    reminder = Reminder(at=due_at.isoformat(), before=before, role=role)
                     await unit.outbox.add(fresh.id, None, dump([reminder]), now)
                     fired += 1
             if due_at > now:
@@ -640,7 +646,7 @@ class Bedtime:
             await self._save(unit, circle, session, events, key)
             if outbox or key is not None:
                 await self._owe(unit, circle, session, events, held_by=None if outbox else key)
-        if any(e.kind == "archived" for e in events):
+        if first(events, Archived) is not None:
             await self.db.scrub()  # deleted confession text leaves no trace in the WAL
         return MoveResult(events, circle, session)
 
@@ -656,7 +662,7 @@ class Bedtime:
         to post, or, `held_by` the move's key, while its interaction tells the circle itself,
         so that a crash before it does cannot lose it."""
         shown = [e for e in events if e.audience is not Audience.DREAMER]
-        if not shown or (held_by is not None and not any(e.kind in TOLD for e in shown)):
+        if not shown or (held_by is not None and not any(e.told for e in shown)):
             return
         session_id = session.id if session else None
         await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock(), held_by)

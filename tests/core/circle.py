@@ -5,15 +5,26 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from bot.content import Content, load_content
 from bot.core import glitch, lobby, protocols, rounds
-from bot.core.events import Event
+from bot.core.events import Event, first
 from bot.core.models import Campaign, Circle, Player, Session
 from bot.core.move import Move
 from bot.core.phases import Phase
 
 CONTENT = load_content()
+E = TypeVar("E", bound=Event)
+
+
+def the(events: list[Event], kind: type[E]) -> E:
+    """The first event of a kind among a move's events, which must be there."""
+    found = first(events, kind)
+    assert found is not None, f"no {kind.__name__} among {[type(e).__name__ for e in events]}"
+    return found
+
+
 START = datetime(2026, 3, 7, 21, 0, tzinfo=UTC)
 
 

@@ -15,6 +15,7 @@ from bot.core.errors import (
     UnknownArchetype,
     WrongPhase,
 )
+from bot.core.events import LobbyOpened, Postponed
 from bot.core.models import DreamerStatus
 from bot.core.phases import TRANSITIONS, Phase, check_transition
 from tests.core.circle import Dream
@@ -37,7 +38,7 @@ def test_opening_a_session_numbers_it_and_opens_the_lobby() -> None:
     events = dream.open()
     assert dream.s.phase is Phase.LOBBY
     assert dream.s.number == 1
-    assert events[0].kind == "lobby_opened"
+    assert isinstance(events[0], LobbyOpened)
     assert dream.s.deadline is not None
 
 
@@ -149,7 +150,7 @@ def test_a_lobby_without_enough_dreamers_is_postponed_a_week() -> None:
     assert opened is not None
     assert dream.s.deadline is not None
     assert (dream.s.deadline - opened).days == 7
-    assert events[0].kind == "postponed"
+    assert isinstance(events[0], Postponed)
 
 
 def test_a_lobby_with_enough_dreamers_starts_at_its_deadline() -> None:

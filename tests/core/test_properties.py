@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from bot.core import glitch, lobby, protocols, rounds
 from bot.core.errors import GameError
-from bot.core.events import Audience, Event
+from bot.core.events import Answered, Audience, Dawn, Event, Passed
 from bot.core.models import DreamerStatus
 from bot.core.phases import ACTIVE_PHASES, Phase
 from tests.core.circle import Dream
@@ -165,10 +165,10 @@ def test_each_dreamer_gets_exactly_one_outcome(seed: int, moves: list[Intent]) -
     dream = play(seed, moves)
     if dream.s.phase is not Phase.ARCHIVED:
         return
-    dawns = [e for e in dream.log if e.kind == "dawn"]
+    dawns = [e for e in dream.log if isinstance(e, Dawn)]
     assert len(dawns) == 1
     entered = {cid for cid, d in dream.s.dreamers.items() if d.status is not DreamerStatus.WAITING}
-    outcomes = [o["character"] for o in dawns[0].data["entry"]["outcomes"]]
+    outcomes = [o.character for o in dawns[0].entry.outcomes]
     assert len(outcomes) == len(set(outcomes))
     assert set(outcomes) == entered
 
@@ -191,17 +191,17 @@ def test_a_pass_and_a_private_answer_look_and_count_the_same(
 ) -> None:
     passing = play(seed, [*before, ("force", 0, 0), ("pass", who, 0), *after])
     keeping = play(seed, [*before, ("force", 0, 0), ("answer", who, 1), *after])  # odd: private
-    extra_pass = count(passing, "passed") - count(keeping, "passed")
-    extra_answer = count(keeping, "answered") - count(passing, "answered")
+    extra_pass = count(passing, Passed) - count(keeping, Passed)
+    extra_answer = count(keeping, Answered) - count(passing, Answered)
     assert extra_pass == extra_answer in (0, 1)  # the pivot was taken in both runs, or in neither
     event("the pivot was a real pass" if extra_pass else "the pivot was refused in both runs")
     assert snapshot(passing) == snapshot(keeping)
     assert circle_view(passing) == circle_view(keeping)
 
 
-def count(dream: Dream, kind: str) -> int:
-    return sum(e.kind == kind for e in dream.log)
+def count(dream: Dream, kind: type[Event]) -> int:
+    return sum(isinstance(e, kind) for e in dream.log)
 
 
-def circle_view(dream: Dream) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
-    return [(e.kind, e.data) for e in dream.log if e.audience is not Audience.DREAMER]
+def circle_view(dream: Dream) -> list[Event]:
+    return [e for e in dream.log if e.audience is not Audience.DREAMER]

@@ -17,10 +17,23 @@ from bot.core.errors import (
     NotInGlitch,
     WrongPhase,
 )
-from bot.core.events import Audience
+from bot.core.events import (
+    Audience,
+    ConfessionSettled,
+    Dawn,
+    Passed,
+    PromptDealt,
+    Recovered,
+    Rescued,
+    Resonated,
+    Revealed,
+    RoundResolved,
+    Softened,
+    first,
+)
 from bot.core.models import Condition, ConfessionStatus
 from bot.core.phases import Phase
-from tests.core.circle import Dream
+from tests.core.circle import Dream, the
 
 
 def glitching(dreamers: int = 4, seed: int = 1) -> Dream:
@@ -68,8 +81,8 @@ def test_a_round_resolves_when_everyone_has_chosen_and_names_the_dreamers() -> N
     dream.begin(2)
     dream.act(0, "share", target=1)
     events = dream.act(1, "dive")
-    resolved = next(e for e in events if e.kind == "round_resolved")
-    assert [b["character"] for b in resolved.data["beats"]] == [
+    resolved = the(events, RoundResolved)
+    assert [b.character for b in resolved.beats] == [
         dream.character(0),
         dream.character(1),
     ]
@@ -96,8 +109,8 @@ def test_a_dreamer_who_does_not_choose_lingers_when_the_round_times_out() -> Non
     dream.begin(3)
     dream.act(0, "anchor")
     events = rounds.round_timeout(dream.move(), dream.circle, dream.s)
-    beats = next(e for e in events if e.kind == "round_resolved").data["beats"]
-    assert [b["action"] for b in beats] == ["anchor", "linger", "linger"]
+    beats = the(events, RoundResolved).beats
+    assert [b.action for b in beats] == ["anchor", "linger", "linger"]
 
 
 def test_confessing_outside_a_glitch_is_refused() -> None:
@@ -111,7 +124,7 @@ def test_the_glitch_deals_each_dreamer_one_private_prompt() -> None:
     dream = glitching()
     glitch_state = dream.s.glitches[-1]
     assert len(glitch_state.confessions) == 4
-    dealt = [e for e in dream.log if e.kind == "prompt_dealt"]
+    dealt = [e for e in dream.log if isinstance(e, PromptDealt)]
     assert {e.dreamer for e in dealt} == set(glitch_state.confessions)
     assert all(e.audience is Audience.DREAMER for e in dealt)
     assert len({c.prompt_id for c in glitch_state.confessions.values()}) == 4
@@ -141,10 +154,10 @@ def test_the_reveal_is_shuffled_anonymous_and_counts_the_dark() -> None:
     dream.answer(1, "one", share=True)
     dream.answer(2, "two", share=False)
     events = dream.pass_(3)
-    revealed = next(e for e in events if e.kind == "revealed")
-    assert sorted(i["text"] for i in revealed.data["items"]) == ["one", "zero"]
-    assert all("author" not in i and "prompt" not in i for i in revealed.data["items"])
-    assert revealed.data["dark"] == 2
+    revealed = the(events, Revealed)
+    assert sorted(i.text for i in revealed.items) == ["one", "zero"]
+    assert all(i.author is None and "prompt" not in i.model_dump() for i in revealed.items)
+    assert revealed.dark == 2
     assert dream.s.phase is Phase.RESONANCE
 
 
@@ -155,8 +168,8 @@ def test_named_reveals_are_a_setting() -> None:
     protocols.force_glitch(dream.move(), dream.circle, dream.s)
     dream.answer(0, "zero", share=True)
     events = dream.pass_(1)
-    revealed = next(e for e in events if e.kind == "revealed")
-    assert revealed.data["items"][0]["author"] == dream.character(0)
+    revealed = the(events, Revealed)
+    assert revealed.items[0].author == dream.character(0)
 
 
 def card_of(dream: Dream, n: int) -> str:
@@ -173,7 +186,7 @@ def test_an_author_may_hear_their_own_card_and_it_counts_like_any() -> None:
     events = glitch.resonate(
         dream.move(), dream.circle, dream.s, dream.player(0), card_of(dream, 0)
     )
-    assert next(e for e in events if e.kind == "resonated").data == {"total": 1}
+    assert the(events, Resonated) == Resonated(total=1)
     assert glitch.heard(dream.circle, dream.s, dream.player(0)) == 1
     assert glitch.heard(dream.circle, dream.s, dream.player(1)) == 0
 
@@ -207,8 +220,7 @@ def test_the_reveal_order_does_not_depend_on_who_wrote_what() -> None:
         texts = {writers[0]: "first text", writers[1]: "second text"}
         dream.answer(0, texts[0], share=True)
         events = dream.answer(1, texts[1], share=True)
-        revealed = next(e for e in events if e.kind == "revealed")
-        orders.append([i["text"] for i in revealed.data["items"]])
+        orders.append([i.text for i in the(events, Revealed).items])
     assert orders[0] == orders[1]
 
 
@@ -237,9 +249,9 @@ def test_recovery_treats_every_dreamer_alike_and_adds_for_resonance() -> None:
     glitch.resonate(dream.move(), dream.circle, dream.s, dream.player(1), card_of(dream, 0))
     events = glitch.resonance_timeout(dream.move(), dream.circle, dream.s)
     rules = dream.content.rules.glitch
-    recovered = next(e for e in events if e.kind == "recovered").data
-    assert recovered["recovered"] == 2 * rules.recovery_per_dreamer + rules.recovery_per_resonance
-    assert dream.s.stability == before + recovered["recovered"] - debt
+    recovered = the(events, Recovered)
+    assert recovered.recovered == 2 * rules.recovery_per_dreamer + rules.recovery_per_resonance
+    assert dream.s.stability == before + recovered.recovered - debt
 
 
 def test_the_least_lucid_dreamer_goes_adrift_only_if_the_mesh_cannot_recover() -> None:
@@ -296,7 +308,7 @@ def test_three_shares_rescue_an_adrift_dreamer() -> None:
     for n in range(3):
         dream.act(n, "share", target=3)
     events = dream.act(3, "anchor")
-    assert any(e.kind == "rescued" for e in events)
+    assert first(events, Rescued) is not None
     assert not dream.circle.characters[lost].adrift
     bonus = dream.content.rules.rescue.bond_bonus
     share = dream.content.action_by_key["share"].effect.bond
@@ -340,12 +352,12 @@ def test_dawn_writes_one_outcome_per_dreamer_and_a_chronicle_of_references() -> 
     dream.join(3)  # arrives late, in round 2
     dream.everyone("anchor")
     events = protocols.end_now(dream.move(), dream.circle, dream.s)
-    entry = next(e for e in events if e.kind == "dawn").data["entry"]
+    entry = the(events, Dawn).entry
     assert dream.s.phase is Phase.ARCHIVED
-    assert sorted(o["character"] for o in entry["outcomes"]) == sorted(
+    assert sorted(o.character for o in entry.outcomes) == sorted(
         dream.character(n) for n in range(4)
     )
-    assert "Wren" not in str(entry)  # references, not rendered names
+    assert "Wren" not in entry.model_dump_json()  # references, not rendered names
 
 
 def test_characters_who_stayed_home_slept_through_it() -> None:
@@ -358,8 +370,7 @@ def test_characters_who_stayed_home_slept_through_it() -> None:
     dream.join(1)
     dream.start()
     events = protocols.end_now(dream.move(), dream.circle, dream.s)
-    entry = next(e for e in events if e.kind == "dawn").data["entry"]
-    assert entry["slept"] == [dream.character(2)]
+    assert the(events, Dawn).entry.slept == [dream.character(2)]
 
 
 def test_nothing_can_happen_in_an_archived_session() -> None:
@@ -395,7 +406,7 @@ def test_x_redeals_gentle_prompts_to_the_unanswered_and_extends_the_deadline() -
     assert dream.s.deadline is not None
     extend = dream.content.rules.soften.extend_minutes
     assert (dream.s.deadline - deadline).total_seconds() == extend * 60
-    softened = [e for e in events if e.kind == "softened"]
+    softened = [e for e in events if isinstance(e, Softened)]
     assert len(softened) == 1
     assert softened[0].audience is Audience.CIRCLE
     assert dream.player(1).id not in repr(events)
@@ -407,6 +418,6 @@ def test_past_its_limit_x_becomes_a_quiet_pass() -> None:
     for _ in range(dream.content.rules.soften.per_glitch):
         glitch.soften(dream.move(), dream.circle, dream.s, dream.player(2))
     events = glitch.soften(dream.move(), dream.circle, dream.s, dream.player(2))
-    assert [e.kind for e in events][:2] == ["passed", "confession_settled"]
+    assert [type(e) for e in events][:2] == [Passed, ConfessionSettled]
     mine = dream.s.glitches[-1].confessions[dream.character(2)]
     assert mine.status is ConfessionStatus.KEPT

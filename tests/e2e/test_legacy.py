@@ -26,7 +26,9 @@ async def test_a_database_from_before_typed_events_opens_and_finishes_its_night(
     clock = SimClock(datetime(2026, 11, 7, 22, 5, tzinfo=UTC))  # mid-confession
     running = await start_bot(fake, db, content, clock)
     try:
-        await running.tick()  # owed posts: held by interactions that never settled, and one never sent
+        await (
+            running.tick()
+        )  # owed posts: held by interactions that never settled, and one never sent
         # (the lobbies are not posted again: their sessions have moved on)
         said = str(list(fake.messages.values()))
         assert "The dream begins" in said

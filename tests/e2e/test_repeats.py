@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.client import TOKEN_LIFE
-from bot.core.models import Campaign
+from bot.core.models import Campaign, ResetMoment
 from fakecord import GUILD_ID, Sent
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_safety import gather
@@ -111,7 +111,7 @@ async def test_session_commands_and_controls_delivered_twice_act_once(
     entry = await running.bot.service.chronicle(await campaign(running))
     assert entry is not None
     assert len(entry.glitches) == 1  # one glitch, though /bedtime glitch came twice
-    assert sum(m["kind"] == "reset" for m in entry.moments) == 1
+    assert sum(isinstance(m, ResetMoment) for m in entry.moments) == 1
     assert above_info(loud) == []
 
 

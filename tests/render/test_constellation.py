@@ -7,6 +7,7 @@ import io
 from PIL import Image
 
 from bot.core import protocols
+from bot.core.events import Dawn, first
 from bot.core.models import ChronicleEntry
 from bot.render import constellation
 from tests.core.circle import Dream
@@ -23,8 +24,9 @@ def dawn(names: list[str]) -> tuple[Dream, ChronicleEntry]:
     dream.act(0, "share", target=1)
     dream.everyone("explore")
     events = protocols.end_now(dream.move(), dream.circle, dream.s)
-    entry = next(e for e in events if e.kind == "dawn").data["entry"]
-    return dream, ChronicleEntry.model_validate(entry)
+    dawn = first(events, Dawn)
+    assert dawn is not None
+    return dream, dawn.entry
 
 
 def picture(dream: Dream, entry: ChronicleEntry) -> bytes:

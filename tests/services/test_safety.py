@@ -12,6 +12,7 @@ import pytest
 from bot.content import Content
 from bot.core import dealer
 from bot.core.errors import BadBoundaries, BadPrompt, NotFound, SessionInProgress
+from bot.core.events import Hidden
 from bot.core.models import Campaign, ConfessionStatus
 from bot.core.phases import Phase
 from bot.core.prompts import MAX_PROMPTS
@@ -225,8 +226,8 @@ async def test_kept_confessions_stay_until_a_host_hides_one(
     target = session.glitches[0].confession(written).card  # the host picks a card
     assert target is not None
     result = await safety.hide(campaign, session.id, target)
-    assert [e.kind for e in result.events] == ["hidden"]
-    assert set(result.events[0].data) == {"glitch", "place"}  # nothing about the author
+    assert [type(e) for e in result.events] == [Hidden]
+    assert set(result.events[0].model_dump()) == {"glitch", "place"}  # nothing about the author
     assert traces(on_disk(db_path), SECRET) == []
     assert "a second, kinder truth" in (await service.session(campaign, session.id)).texts.values()
     hidden = (await service.session(campaign, session.id)).glitches[0].card(target)

@@ -6,6 +6,17 @@ import random
 from datetime import UTC, datetime
 
 from bot.content import Content
+from bot.core.events import (
+    Event,
+    LobbyOpened,
+    Postponed,
+    Reminder,
+    Revealed,
+    RoundResolved,
+    ScheduleSet,
+    SessionStarted,
+    Skipped,
+)
 from bot.core.phases import Phase
 from bot.services import Bedtime, SimClock
 from bot.store import Database
@@ -29,8 +40,8 @@ async def tick_all(service: Bedtime) -> int:
     return sum([await service.tick(c) for c in await service.due()])
 
 
-async def owed(service: Bedtime) -> list[str]:
-    kinds = [e.kind for _, result in await service.outbox() for e in result.events]
+async def owed(service: Bedtime) -> list[type[Event]]:
+    kinds = [type(e) for _, result in await service.outbox() for e in result.events]
     for row_id, _ in await service.outbox():
         await service.posted(row_id)
     return kinds
@@ -44,7 +55,7 @@ async def test_setting_the_schedule_finds_the_next_session(
     assert campaign is not None
     assert campaign.next_at == datetime(2026, 3, 7, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
     assert campaign.settings["timezone"] == "Europe/Berlin"
-    assert result.events[0].kind == "schedule_set"  # type: ignore[attr-defined]
+    assert isinstance(result.events[0], ScheduleSet)
 
 
 async def test_skip_names_the_skipped_date_and_the_next(service: Bedtime, clock: SimClock) -> None:
@@ -52,9 +63,10 @@ async def test_skip_names_the_skipped_date_and_the_next(service: Bedtime, clock:
     campaign = await service.campaign(1, 10)
     assert campaign is not None
     result = await service.skip(campaign)
-    data = result.events[0].data
-    assert data["skipped"].startswith("2026-03-07")
-    assert data["next_at"].startswith("2026-04-04")
+    skipped = result.events[0]
+    assert isinstance(skipped, Skipped)
+    assert skipped.skipped.startswith("2026-03-07")
+    assert skipped.next_at.startswith("2026-04-04")
 
 
 async def test_reminders_fire_once_each_even_across_restarts(
@@ -69,7 +81,7 @@ async def test_reminders_fire_once_each_even_across_restarts(
     clock.now = datetime(2026, 3, 7, 19, 30, tzinfo=UTC)  # half an hour before
     assert await tick_all(service) == 1
     assert await tick_all(await restart(service)) == 0
-    assert await owed(service) == ["reminder", "reminder"]
+    assert await owed(service) == [Reminder, Reminder]
 
 
 async def test_a_late_start_sends_no_stale_reminders(service: Bedtime, clock: SimClock) -> None:
@@ -77,8 +89,8 @@ async def test_a_late_start_sends_no_stale_reminders(service: Bedtime, clock: Si
     clock.now = datetime(2026, 3, 7, 20, 5, tzinfo=UTC)  # the bot was down until after 21:00
     await tick_all(service)
     kinds = await owed(service)
-    assert "reminder" not in kinds
-    assert kinds[0] == "lobby_opened"
+    assert Reminder not in kinds
+    assert kinds[0] == LobbyOpened
 
 
 async def test_no_reminder_once_the_session_has_begun(service: Bedtime, clock: SimClock) -> None:
@@ -89,7 +101,7 @@ async def test_no_reminder_once_the_session_has_begun(service: Bedtime, clock: S
     await service.open(campaign)  # the host opened early
     clock.now = datetime(2026, 3, 7, 19, 30, tzinfo=UTC)
     await tick_all(service)
-    assert "reminder" not in await owed(service)
+    assert Reminder not in await owed(service)
 
 
 async def test_the_lobby_opens_by_itself_and_the_schedule_moves_on(
@@ -105,7 +117,7 @@ async def test_the_lobby_opens_by_itself_and_the_schedule_moves_on(
     assert table.session is not None
     assert table.session.phase is Phase.LOBBY
     assert campaign.next_at == datetime(2026, 4, 4, 19, 0, tzinfo=UTC)  # CEST now
-    assert (await owed(service)).count("lobby_opened") == 1
+    assert (await owed(service)).count(LobbyOpened) == 1
 
 
 async def test_a_thin_lobby_is_postponed_a_week_then_reopens(
@@ -129,7 +141,7 @@ async def test_a_thin_lobby_is_postponed_a_week_then_reopens(
     assert table.session is not None
     assert table.session.phase is Phase.LOBBY
     # the join was a player's move, not a timer's: only timers owe posts
-    assert await owed(service) == ["lobby_opened", "postponed", "lobby_opened"]
+    assert await owed(service) == [LobbyOpened, Postponed, LobbyOpened]
 
 
 async def test_every_deadline_fires_exactly_once_across_restarts(
@@ -164,6 +176,6 @@ async def test_every_deadline_fires_exactly_once_across_restarts(
         service = await restart(service)
         await tick_all(service)
     kinds = await owed(service)
-    assert kinds.count("session_started") == 1
-    assert kinds.count("round_resolved") == 1
-    assert kinds.count("revealed") == 1
+    assert kinds.count(SessionStarted) == 1
+    assert kinds.count(RoundResolved) == 1
+    assert kinds.count(Revealed) == 1
