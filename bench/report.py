@@ -9,7 +9,7 @@ from bench.engine import Engine
 from bench.harness import Spread
 from bench.latency import Latency
 from bench.startup import Startup
-from bot.client import BACKLOG
+from bot.discord.timing import BACKLOG
 
 KIB, MIB = 1024, 1024 * 1024
 

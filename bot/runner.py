@@ -8,8 +8,8 @@ import logging
 import signal
 
 from bot import logs
-from bot.client import BedtimeBot, point_at, sync_commands
 from bot.content import load_content
+from bot.discord.client import BedtimeBot, point_at, sync_commands
 from bot.settings import Settings
 from bot.store.lock import InstanceLock
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from fakecord import limits
+import fakecord.limits as limits
 from fakecord.state import _application
 from fakecord.users import (
     APPLICATION_ID,

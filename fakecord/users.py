@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from fakecord import limits
+import fakecord.limits as limits
 
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_ID = APPLICATION_ID

@@ -28,12 +28,17 @@ class Presenters(Generic[Out]):
 
         def register(function: Callable[[E, Any], Out]) -> Callable[[E, Any], Out]:
             for cls in classes:
-                if cls in self._by_class:
+                known = self._by_class.get(cls)
+                # The same function again is a module loaded anew (a reloaded extension).
+                if known is not None and _name(known) != _name(function):
                     raise TypeError(f"{self.name}: {cls.__name__} has two presenters")
                 self._by_class[cls] = function
             return function
 
         return register
+
+    def __contains__(self, cls: type[Event]) -> bool:
+        return cls in self._by_class
 
     def find(self, event: Event) -> Callable[[Any, Any], Out]:
         return self._by_class[type(event)]
@@ -42,3 +47,7 @@ class Presenters(Generic[Out]):
         """The event classes with no presenter here: every kind, unless told which."""
         wanted = KINDS.values() if among is None else among
         return sorted(cls.__name__ for cls in wanted if cls not in self._by_class)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"

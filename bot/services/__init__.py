@@ -7,6 +7,7 @@ from bot.services.bedtime import Bedtime, Clock, MoveResult, RestResult, Table
 from bot.services.clock import SimClock, system_clock
 from bot.services.ids import secret_id
 from bot.services.safety import Safety
+from bot.store import StoreGone  # raised through every service once the store has vanished
 
 __all__ = [
     "Bedtime",
@@ -15,6 +16,7 @@ __all__ = [
     "RestResult",
     "Safety",
     "SimClock",
+    "StoreGone",
     "Table",
     "secret_id",
     "system_clock",

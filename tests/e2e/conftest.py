@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import BedtimeBot, point_at, sync_commands
 from bot.content import Content
 from bot.core.move import seeded_ids
+from bot.discord.client import BedtimeBot, point_at, sync_commands
 from bot.services import SimClock
 from bot.settings import Settings
 from fakecord import GUILD_ID, MANAGE_GUILD, FakeDiscord, User

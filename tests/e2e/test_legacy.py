@@ -15,7 +15,7 @@ from fakecord import FakeDiscord
 from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
 from tests.e2e.test_session import confess
 
-FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.db"
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.sqlite3"
 
 
 async def test_a_database_from_before_typed_events_opens_and_finishes_its_night(

@@ -12,7 +12,7 @@ ARCHETYPES = ["skeptic", "artist", "sleeper", "parent", "architect", "influencer
 
 
 async def open_lobby(running: Running) -> int:
-    lobbies = running.bot.get_cog("Controls").lobbies  # type: ignore[union-attr]
+    lobbies = running.bot.get_cog("Session").lobbies  # type: ignore[union-attr]
     lobbies.interval = 0.3  # the channel's pace, quickened for the test
     await running.fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
     await running.fake.slash(ADMIN, "bedtime", "open")

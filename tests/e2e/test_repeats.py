@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.client import TOKEN_LIFE
 from bot.core.models import Campaign, ResetMoment
+from bot.discord.timing import TOKEN_LIFE
 from fakecord import GUILD_ID, Sent
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
 from tests.e2e.test_safety import gather

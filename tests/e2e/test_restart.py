@@ -8,17 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.content import Content
-from bot.core.events import (
-    KINDS,
-    Dawn,
-    GlitchBegan,
-    LobbyOpened,
-    Revealed,
-    RoundResolved,
-    RoundStarted,
-)
 from bot.services import SimClock
-from cogs.posts import ANNOUNCED
 from fakecord import GUILD_ID, FakeDiscord, Fault
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
@@ -186,10 +176,3 @@ def _channel_posts(fake: FakeDiscord) -> str:
         for method, path, body in fake.requests
         if method == "POST" and path.startswith("/channels/")
     )
-
-
-def test_every_kind_the_circle_is_told_in_its_own_message_is_held_until_sent() -> None:
-    """A crash must not lose a post: the kinds the service holds (those `told`) are all the
-    kinds that cogs/posts.py draws as messages of their own."""
-    drawn_alone = {LobbyOpened, RoundStarted, RoundResolved, GlitchBegan, Revealed, Dawn}
-    assert set(ANNOUNCED) | drawn_alone == {cls for cls in KINDS.values() if cls.told}

@@ -1,22 +1,22 @@
-"""The chronicle, one session a page, with buttons to page through a long history."""
+"""The chronicle, one session a page, with buttons to page through a long history. The
+command that opens it is /dream chronicle."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import ui
+from discord.ext import commands
 
-from bot.content.models import Content
-from bot.core.models import Campaign, ChronicleEntry, Circle
-from bot.render import constellation, embeds
-from cogs.replies import Picture, Post, bot_of, campaign_named, guarded
+from bot.core.models import Campaign
+from bot.discord.controls import CAMPAIGN, Control, number
+from bot.discord.lookup import bot_of, campaign_named
+from bot.discord.posting import Post, picture_of
+from bot.render import embeds
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
-
-CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
+    from bot.discord.client import BedtimeBot
 
 
 async def chronicle_page(bot: BedtimeBot, campaign: Campaign, number: int | None) -> Post | None:
@@ -40,22 +40,12 @@ async def chronicle_page(bot: BedtimeBot, campaign: Campaign, number: int | None
     return Post([embed], view, picture=picture_of(bot.content, entry, table.circle, embed))
 
 
-def picture_of(
-    content: Content, entry: ChronicleEntry, circle: Circle, embed: discord.Embed
-) -> Picture:
-    """The circle's constellation for a recap, shown as the embed's image."""
-    scape = content.dreamscape_by_key.get(entry.dreamscape)
-    name = scape.name if scape else entry.dreamscape
-    keys = [a.key for a in content.archetypes]
-    picture = Picture(
-        f"constellation-{entry.number}.png",
-        lambda: constellation.render(entry, circle, name, keys),
-    )
-    embed.set_image(url=picture.url)
-    return picture
-
-
-class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:(?P<number>\d+)"):
+class PageButton(
+    Control[ui.Button[Any]],
+    prefix="page",
+    parts=(CAMPAIGN, number("number")),
+    where="the chronicle pages",
+):
     def __init__(
         self, campaign_id: str, number: int, label: str = "", disabled: bool = False
     ) -> None:
@@ -63,19 +53,12 @@ class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:
             ui.Button(
                 label=label or f"Session {number}",
                 disabled=disabled,
-                custom_id=f"bt:page:{campaign_id}:{max(number, 0)}",
+                custom_id=self.make_id(campaign_id, max(number, 0)),
             )
         )
         self.campaign_id, self.number = campaign_id, number
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> PageButton:
-        return cls(match["campaign"], int(match["number"]))
-
-    @guarded("the chronicle pages")
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_named(interaction, self.campaign_id)
         post = await chronicle_page(bot, campaign, self.number)
@@ -85,3 +68,7 @@ class PageButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:page:{CAMPAIGN}:
             )
             return
         await post.update(interaction)
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(PageButton)

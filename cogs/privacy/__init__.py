@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,16 +13,15 @@ from discord import ui
 from discord.ext import commands
 
 from bot.core.models import Boundaries
-from cogs.controls import fade
-from cogs.replies import bot_of, campaign_named, chosen, guarded, key
+from bot.discord.controls import CAMPAIGN, Control, Part
+from bot.discord.lookup import bot_of, campaign_named, chosen, key
+from cogs.session import fade
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
     from bot.content.models import Content
+    from bot.discord.client import BedtimeBot
 
 log = logging.getLogger(__name__)
-
-CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
 KINDS = {
     "lines": ("🚫 Lines: never in my prompts", "lines"),
     "veils": ("🌫 Veils: only gentle prompts may touch", "veils"),
@@ -43,7 +41,7 @@ def boundaries_view(content: Content, campaign_id: str, mine: Boundaries) -> ui.
     view = ui.View(timeout=None)
     for kind in KINDS:
         chosen = mine.lines if kind == "lines" else mine.veils
-        view.add_item(TopicSelect(campaign_id, kind, _options(content, chosen)))
+        view.add_item(TopicSelect(kind, campaign_id, _options(content, chosen)))
     return view
 
 
@@ -67,10 +65,13 @@ def _options(content: Content, chosen: frozenset[str]) -> list[discord.SelectOpt
 
 
 class TopicSelect(
-    ui.DynamicItem[ui.Select[Any]], template=rf"bt:bounds:(?P<kind>lines|veils):{CAMPAIGN}"
+    Control[ui.Select[Any]],
+    prefix="bounds",
+    parts=(Part("kind", "|".join(KINDS)), CAMPAIGN),
+    where="boundaries",
 ):
     def __init__(
-        self, campaign_id: str, kind: str, options: list[discord.SelectOption] | None = None
+        self, kind: str, campaign_id: str, options: list[discord.SelectOption] | None = None
     ) -> None:
         options = options or [discord.SelectOption(label="…", value="none")]
         super().__init__(
@@ -79,19 +80,12 @@ class TopicSelect(
                 options=options,
                 min_values=0,
                 max_values=len(options),
-                custom_id=f"bt:bounds:{kind}:{campaign_id}",
+                custom_id=self.make_id(kind, campaign_id),
             )
         )
         self.campaign_id, self.kind = campaign_id, kind
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> TopicSelect:
-        return cls(match["campaign"], match["kind"])
-
-    @guarded("boundaries")
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await campaign_named(interaction, self.campaign_id)
         picked = chosen(interaction)
@@ -116,7 +110,7 @@ def data_file(everything: dict[str, Any]) -> discord.File:
     return discord.File(io.BytesIO(text.encode()), filename="bedtime-my-data.json")
 
 
-class ForgetButton(ui.DynamicItem[ui.Button[Any]], template=r"bt:forget-me"):
+class ForgetButton(Control[ui.Button[Any]], prefix="forget-me", where="forget-me"):
     """Confirms /dream forget-me for whoever presses it: nothing in it names anyone."""
 
     def __init__(self) -> None:
@@ -124,18 +118,11 @@ class ForgetButton(ui.DynamicItem[ui.Button[Any]], template=r"bt:forget-me"):
             ui.Button(
                 label="Yes, delete all my data",
                 style=discord.ButtonStyle.danger,
-                custom_id="bt:forget-me",
+                custom_id=self.make_id(),
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> ForgetButton:
-        return cls()
-
-    @guarded("forget-me")
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         forgotten = await bot_of(interaction).safety.forget(
             interaction.user.id, key=key(interaction)
         )

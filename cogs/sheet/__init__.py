@@ -7,51 +7,42 @@ from typing import Any
 
 import discord
 from discord import ui
+from discord.ext import commands
 
 from bot.core.events import Renamed, first
-from cogs.replies import bot_of, campaign_named, guarded, key, private
+from bot.discord.controls import CAMPAIGN, Control, Part, modal, modal_id
+from bot.discord.lookup import bot_of, campaign_named, key
+from bot.discord.posting import private
 
-CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
 
-
-class RenameButton(ui.DynamicItem[ui.Button[Any]], template=rf"bt:rename:{CAMPAIGN}"):
+class RenameButton(Control[ui.Button[Any]], prefix="rename", parts=(CAMPAIGN,), where="Rename"):
     def __init__(self, campaign_id: str) -> None:
-        super().__init__(ui.Button(label="Rename", emoji="✏", custom_id=f"bt:rename:{campaign_id}"))
+        super().__init__(ui.Button(label="Rename", emoji="✏", custom_id=self.make_id(campaign_id)))
         self.campaign_id = campaign_id
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> RenameButton:
-        return cls(match["campaign"])
-
-    @guarded("Rename")
-    async def callback(self, interaction: discord.Interaction) -> None:
-        modal = ui.Modal(title="A new name", custom_id=f"bt:m:rename:{self.campaign_id}")
-        modal.add_item(ui.TextInput(label="Name", min_length=1, max_length=32, custom_id="name"))
+    async def pressed(self, interaction: discord.Interaction) -> None:
+        longest = bot_of(interaction).content.rules.name_max_chars
+        modal = ui.Modal(title="A new name", custom_id=modal_id("rename", self.campaign_id))
+        modal.add_item(
+            ui.TextInput(label="Name", min_length=1, max_length=longest, custom_id="name")
+        )
         await interaction.response.send_modal(modal)
 
 
+SURE = Part("sure", "yes", bool, optional=True)
+
+
 class RetireButton(
-    ui.DynamicItem[ui.Button[Any]], template=rf"bt:retire:{CAMPAIGN}(?P<sure>:yes)?"
+    Control[ui.Button[Any]], prefix="retire", parts=(CAMPAIGN, SURE), where="Retire"
 ):
     def __init__(self, campaign_id: str, sure: bool = False) -> None:
         label = "Yes, retire them" if sure else "Retire"
         style = discord.ButtonStyle.danger
-        suffix = ":yes" if sure else ""
-        super().__init__(
-            ui.Button(label=label, style=style, custom_id=f"bt:retire:{campaign_id}{suffix}")
-        )
+        custom_id = self.make_id(campaign_id, "yes" if sure else None)
+        super().__init__(ui.Button(label=label, style=style, custom_id=custom_id))
         self.campaign_id, self.sure = campaign_id, sure
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> RetireButton:
-        return cls(match["campaign"], bool(match["sure"]))
-
-    @guarded("Retire")
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         if not self.sure:
             view = ui.View(timeout=None)
             view.add_item(RetireButton(self.campaign_id, sure=True))
@@ -68,6 +59,7 @@ class RetireButton(
         )
 
 
+@modal("rename", CAMPAIGN)
 async def on_rename(
     interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]
 ) -> None:
@@ -87,3 +79,7 @@ def sheet_view(campaign_id: str) -> ui.View:
     view.add_item(RenameButton(campaign_id))
     view.add_item(RetireButton(campaign_id))
     return view
+
+
+async def setup(bot: commands.Bot) -> None:
+    bot.add_dynamic_items(RenameButton, RetireButton)

@@ -8,25 +8,19 @@ import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
-import cogs.posts as posts
 import cogs.privacy as privacy
 from bot.core.events import Joined, first
 from bot.core.phases import Phase
+from bot.discord.lookup import campaign_for_player, campaign_here, key
+from bot.discord.posting import Post, note, private, send_posts
+from bot.discord.presenting import posts_for
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
-from cogs.controls import announce_join, heard_note, redraw_lobby
-from cogs.replies import (
-    Post,
-    campaign_for_player,
-    campaign_here,
-    key,
-    private,
-    send_posts,
-)
+from cogs.session import announce_join, heard_note, redraw_lobby
 from cogs.sheet import sheet_view
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
+    from bot.discord.client import BedtimeBot
 
 HELP = """\
 **Bedtime** is a monthly dream the circle shares.
@@ -98,8 +92,8 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
     async def leave(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.leave(campaign, interaction.user.id, key(interaction))
-        out = posts.posts_for(self.bot, result)
-        await send_posts(interaction, out or [posts.note("You stepped out.")])
+        out = posts_for(self.bot, result)
+        await send_posts(interaction, out or [note("You stepped out.")])
         if result.session is not None and result.session.phase is Phase.LOBBY:
             redraw_lobby(self.bot, result.circle.campaign, result.session.id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -11,14 +10,15 @@ from discord import app_commands, ui
 from bot.content.models import Prompt
 from bot.core import house_rules, prompts
 from bot.core.models import Campaign
+from bot.discord.controls import CAMPAIGN, Control, number
+from bot.discord.lookup import bot_of, campaign_named, hosting
+from bot.discord.posting import Post
 from bot.render import embeds
-from cogs.replies import Post, bot_of, campaign_named, guarded, hosting
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
+    from bot.discord.client import BedtimeBot
 
 PER_PAGE = 10
-CAMPAIGN = r"(?P<campaign>[0-9a-f]{16})"
 
 
 def page_post(
@@ -56,6 +56,19 @@ async def listing(bot: BedtimeBot, campaign: Campaign, page: int) -> Post:
     return page_post(campaign, own, bool(builtin_on), page, len(bot.content.prompts))
 
 
+def topic_choices(bot: BedtimeBot, current: str) -> list[app_commands.Choice[str]]:
+    """Completes the last of comma-separated topic keys, keeping those before it."""
+    *before, last = current.split(",")
+    done = [t.strip() for t in before if t.strip()]
+    head = ",".join(done)
+    prefix = f"{head}," if head else ""
+    return [
+        app_commands.Choice(name=f"{prefix}{t.key}"[:100], value=f"{prefix}{t.key}"[:100])
+        for t in bot.content.topics
+        if last.strip().lower() in t.key and t.key not in done
+    ][:25]
+
+
 def choices(own: list[Prompt], current: str) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(name=f"{p.category.value}: {p.text}"[:100], value=p.id)
@@ -63,7 +76,12 @@ def choices(own: list[Prompt], current: str) -> list[app_commands.Choice[str]]:
     ]
 
 
-class PromptPage(ui.DynamicItem[ui.Button[Any]], template=rf"bt:prompts:{CAMPAIGN}:(?P<page>\d+)"):
+class PromptPage(
+    Control[ui.Button[Any]],
+    prefix="prompts",
+    parts=(CAMPAIGN, number("page")),
+    where="the prompt list",
+):
     def __init__(
         self, campaign_id: str, page: int, label: str = "", disabled: bool = False
     ) -> None:
@@ -71,19 +89,12 @@ class PromptPage(ui.DynamicItem[ui.Button[Any]], template=rf"bt:prompts:{CAMPAIG
             ui.Button(
                 label=label or f"Page {page}",
                 disabled=disabled,
-                custom_id=f"bt:prompts:{campaign_id}:{max(page, 0)}",
+                custom_id=self.make_id(campaign_id, max(page, 0)),
             )
         )
         self.campaign_id, self.page = campaign_id, page
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> PromptPage:
-        return cls(match["campaign"], int(match["page"]))
-
-    @guarded("the prompt list")
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def pressed(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         campaign = await hosting(
             interaction, "manage prompts", await campaign_named(interaction, self.campaign_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 from collections import OrderedDict
-from datetime import timedelta
 
 import discord
 import yarl
@@ -14,25 +13,24 @@ from discord.ext import commands
 
 from bot.content import Content
 from bot.core.move import Ids
+from bot.discord.controls import submitted
+from bot.discord.failures import fail, finished
+from bot.discord.timing import TOKEN_LIFE, first_time
 from bot.services import Bedtime, Clock, Safety, secret_id, system_clock
 from bot.settings import Settings
 from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-TOKEN_LIFE = timedelta(minutes=15)  # how long Discord lets an interaction be answered
-# Discord forgets an interaction that is not answered within 3 seconds; leave room for the trip.
-ANSWER_WITHIN = 2.5
-# Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
-BACKLOG = 0.1
-# `cogs.replies` first: it gives the command tree its one error path and its front door.
+# One extension per feature; each registers its commands, controls, modals and presenters.
 EXTENSIONS = (
-    "cogs.replies",
+    "cogs.session",
     "cogs.dream",
     "cogs.bedtime",
-    "cogs.controls",
+    "cogs.chronicle",
+    "cogs.sheet",
     "cogs.privacy",
-    "cogs.timers",
+    "cogs.scheduler",
 )
 
 
@@ -46,6 +44,21 @@ def intents() -> discord.Intents:
     # Guilds only: channels and roles for permission checks. No privileged intent: interactions
     # carry the member who acted, and the bot never reads message content or member lists.
     return discord.Intents(guilds=True)
+
+
+class Tree(app_commands.CommandTree["BedtimeBot"]):
+    """The front door and the one error path for every slash command."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        # discord.py asks the tree before running any command: a repeat is dropped here.
+        return first_time(interaction)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        name = interaction.command.qualified_name if interaction.command else "a command"
+        await fail(interaction, error, f"/{name}")
+        await finished(interaction, told=False)
 
 
 class BedtimeBot(commands.Bot):
@@ -68,6 +81,7 @@ class BedtimeBot(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
+            tree_cls=Tree,
         )
         self.settings = settings
         self.content = content
@@ -123,6 +137,16 @@ class BedtimeBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every modal submit is routed from its custom id, with or without a restart."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            await submitted(interaction)
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: object
+    ) -> None:
+        await finished(interaction, told=True)
 
 
 async def sync_commands(

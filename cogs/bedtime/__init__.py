@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
-from zoneinfo import available_timezones
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands, ui
 from discord.ext import commands
 
-import cogs.posts as posts
-import cogs.prompts as prompt_pages
-import cogs.timers as timers
+import cogs.bedtime._prompts as prompt_pages
+import cogs.scheduler as scheduler
 from bot.content.models import Category, Rating
 from bot.core import calendar, house_rules, prompts
 from bot.core.models import Campaign
 from bot.core.phases import Phase
-from bot.render import embeds
-from bot.services import MoveResult
-from cogs.controls import redraw_lobby
-from cogs.replies import (
-    NotHost,
-    Post,
-    bot_of,
-    campaign_here,
-    campaign_named,
-    guarded,
-    hosts,
-    is_admin,
-    is_host,
-    key,
-    private,
-    send_posts,
-)
+from bot.discord.lookup import NotHost, campaign_here, hosts, is_admin, is_host, key
+from bot.discord.posting import note, private, send_posts
+from bot.discord.presenting import posts_for
+from cogs.bedtime._config import announcement, config_embed, host_role_problem, zone_choices
+from cogs.bedtime._teardown import TeardownButton
+from cogs.session import redraw_lobby
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
+    from bot.discord.client import BedtimeBot
 
 NEEDED = {
     "view_channel": "View Channel",
@@ -44,7 +30,6 @@ NEEDED = {
     "embed_links": "Embed Links",
     "attach_files": "Attach Files",
 }
-ZONES = sorted(available_timezones())
 
 
 @app_commands.guild_only()
@@ -148,46 +133,46 @@ class Bedtime(
 
     async def _sync_event(self, interaction: discord.Interaction, campaign: Campaign) -> None:
         try:
-            await timers.sync_event(self.bot, campaign)
-        except timers.EventTrouble as trouble:
+            await scheduler.sync_event(self.bot, campaign)
+        except scheduler.EventTrouble as trouble:
             await interaction.followup.send(f"⚠ {trouble}", ephemeral=True)
 
     @app_commands.command(description="Open the lobby now")
     async def open(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.open(campaign, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result))
+        await send_posts(interaction, posts_for(self.bot, result))
 
     @app_commands.command(description="Close the lobby and start dreaming")
     async def start(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.start(campaign, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result))
+        await send_posts(interaction, posts_for(self.bot, result))
 
     @app_commands.command(description="Force the glitch now")
     async def glitch(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.force_glitch(campaign, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result))
+        await send_posts(interaction, posts_for(self.bot, result))
 
     @app_commands.command(description="Emergency protocol: hard reset of the Mesh")
     async def reset(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.reset(campaign, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result))
+        await send_posts(interaction, posts_for(self.bot, result))
 
     @app_commands.command(description="Dawn now: outcomes and chronicle")
     async def end(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.end(campaign, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result))
+        await send_posts(interaction, posts_for(self.bot, result))
 
     @app_commands.command(description="Remove a dreamer from the current session")
     @app_commands.describe(member="The dreamer to remove")
     async def kick(self, interaction: discord.Interaction, member: discord.Member) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.kick(campaign, member.id, key(interaction))
-        await send_posts(interaction, posts.posts_for(self.bot, result) or [posts.note("Removed.")])
+        await send_posts(interaction, posts_for(self.bot, result) or [note("Removed.")])
         if result.session is not None and result.session.phase is Phase.LOBBY:
             redraw_lobby(self.bot, result.circle.campaign, result.session.id)
 
@@ -285,7 +270,7 @@ class Bedtime(
     async def _topics(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return topic_choices(self.bot, current)
+        return prompt_pages.topic_choices(self.bot, current)
 
     @prompts.command(name="remove", description="Remove a custom prompt")
     @app_commands.describe(prompt="The prompt to remove")
@@ -343,128 +328,6 @@ class Bedtime(
             "This can't be undone.",
             view=view,
             ephemeral=True,
-        )
-
-
-def announcement(bot: BedtimeBot, result: MoveResult, title: str) -> Post:
-    cast = embeds.cast_for(bot.content, result.circle)
-    embed = embeds.events_embed(cast, Phase.LOBBY, title, result.events)
-    return Post([embed] if embed else [])
-
-
-def host_role_problem(interaction: discord.Interaction, role_id: int | None) -> str | None:
-    """A host role must be a real role that people are given: never @everyone, which would
-    make every member an admin, nor a role a bot or integration manages."""
-    if role_id is None:
-        return None
-    if role_id == interaction.guild_id:
-        return "@everyone can't be the host role: every member would become an admin."
-    role = interaction.guild.get_role(role_id) if interaction.guild else None
-    if role is None:
-        return "I can't find that role in this server."
-    if role.managed:
-        return f"{role.mention} is managed by a bot or integration: it can't be the host role."
-    return None
-
-
-def reminder_ping_problem(interaction: discord.Interaction, campaign: Campaign) -> str | None:
-    """Pinging a role needs it to be mentionable, or the bot to have Mention Everyone."""
-    role_id = campaign.settings.get("reminder_role")
-    guild = interaction.guild
-    if not role_id or guild is None:
-        return None
-    role = guild.get_role(int(role_id))
-    if role is None:
-        return "⚠ I can't find that role in this server, so reminders won't ping anyone."
-    channel = guild.get_channel(campaign.channel_id)
-    me = guild.me
-    can_mention_all = (
-        isinstance(channel, discord.TextChannel) and channel.permissions_for(me).mention_everyone
-    )
-    if role.mentionable or can_mention_all:
-        return None
-    return (
-        f"⚠ Reminders can't ping {role.mention} yet: make the role mentionable (Server Settings → "
-        "Roles → Allow anyone to @mention this role), or give me Mention Everyone."
-    )
-
-
-def topic_choices(bot: BedtimeBot, current: str) -> list[app_commands.Choice[str]]:
-    """Completes the last of comma-separated topic keys, keeping those before it."""
-    *before, last = current.split(",")
-    done = [t.strip() for t in before if t.strip()]
-    head = ",".join(done)
-    prefix = f"{head}," if head else ""
-    return [
-        app_commands.Choice(name=f"{prefix}{t.key}"[:100], value=f"{prefix}{t.key}"[:100])
-        for t in bot.content.topics
-        if last.strip().lower() in t.key and t.key not in done
-    ][:25]
-
-
-def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    needle = current.lower().replace(" ", "_")
-    return [app_commands.Choice(name=z, value=z) for z in ZONES if needle in z.lower()][:25]
-
-
-def config_embed(bot: BedtimeBot, campaign: Campaign, changed: str | None) -> discord.Embed:
-    values = house_rules.current(bot.content, campaign.settings)
-    lines = []
-    for rule in house_rules.RULES.values():
-        value = values.get(rule.key)
-        if rule.key == "host_role" and value:
-            shown = f"<@&{value}>"
-        elif isinstance(value, bool):
-            shown = "on" if value else "off"
-        elif rule.key == "reminder_role" and value:
-            shown = f"<@&{value}>"
-        elif rule.key == "reminders":
-            shown = ", ".join(_duration(int(m)) for m in value or []) or "none"
-        elif isinstance(value, list):
-            shown = ", ".join(str(v) for v in value) or "none"
-        else:
-            shown = "—" if value is None else str(value)
-        mark = " ✏" if rule.key == changed else ""
-        lines.append(f"**{rule.key}**{mark}: {shown} — {rule.description}")
-    title = "House rules" + (" — changed; it applies from the next session" if changed else "")
-    return discord.Embed(
-        title=title, description=embeds.fit("\n".join(lines), embeds.DESCRIPTION), colour=0x5865F2
-    )
-
-
-def _duration(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
-
-
-class TeardownButton(
-    ui.DynamicItem[ui.Button[Any]], template=r"bt:teardown:(?P<campaign>[0-9a-f]{16})"
-):
-    def __init__(self, campaign_id: str) -> None:
-        super().__init__(
-            ui.Button(
-                label="Yes, delete everything",
-                style=discord.ButtonStyle.danger,
-                custom_id=f"bt:teardown:{campaign_id}",
-            )
-        )
-        self.campaign_id = campaign_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: ui.Item[Any], match: re.Match[str]
-    ) -> TeardownButton:
-        return cls(match["campaign"])
-
-    @guarded("the teardown confirmation")
-    async def callback(self, interaction: discord.Interaction) -> None:
-        campaign = await campaign_named(interaction, self.campaign_id)
-        if not await is_host(interaction, campaign):
-            raise NotHost("Only admins or the host role can delete the campaign.")
-        await bot_of(interaction).service.teardown(campaign, key(interaction))
-        await interaction.response.edit_message(
-            content="The campaign is gone. Sleep well.", view=None
         )
 
 

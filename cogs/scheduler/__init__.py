@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-import cogs.posts as posts
 import cogs.privacy as privacy
 from bot.core.events import Dawn, Event, Reminder, first
 from bot.core.models import Campaign
 from bot.core.phases import Phase
+from bot.discord.posting import Post
+from bot.discord.presenting import posts_for
 from bot.render import embeds
 from bot.services import MoveResult
-from cogs.replies import Post
 
 if TYPE_CHECKING:
-    from bot.client import BedtimeBot
+    from bot.discord.client import BedtimeBot
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def _posts(bot: BedtimeBot, result: MoveResult) -> list[Post]:
         embed = embeds.events_embed(cast, Phase.LOBBY, "🌙 Bedtime is coming", reminders)
         role = _reminders(result)[-1].role
         return [Post([embed] if embed else [], content=f"<@&{role}>" if role else None)]
-    return posts.posts_for(bot, result)
+    return posts_for(bot, result)
 
 
 def _reminders(result: MoveResult) -> list[Reminder]:

@@ -1,0 +1,127 @@
+"""The one error path. A domain error says why, privately; storage trouble says so; anything
+else is logged with where it happened, and the player gets an apology. Every command and
+control runs through it, and what its move owed the circle is settled either way."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sqlite3
+from collections.abc import Awaitable
+
+import discord
+
+from bot.core.errors import GameError
+from bot.discord.lookup import bot_of, campaign_named, key
+from bot.discord.posting import private
+from bot.discord.timing import arrived, first_time
+from bot.services import StoreGone
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
+BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
+UNKNOWN_INTERACTION = 10062
+ALREADY_ANSWERED = 40060
+GONE = (
+    "Bedtime can't save anything right now: its database file has gone missing. Nothing was "
+    "changed. Please tell the server's admins."
+)
+FULL = (
+    "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
+    "Please tell the server's admins."
+)
+
+
+async def fail(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """Say why it failed, privately, or log it and apologise."""
+    if isinstance(error, discord.app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, GameError):
+        await _safely(interaction, str(error))
+        return
+    if isinstance(error, discord.app_commands.CheckFailure):
+        await _safely(interaction, str(error) or "You can't use that here.")
+        return
+    if isinstance(error, discord.HTTPException) and error.code == ALREADY_ANSWERED:
+        log.info("Interaction %s was already answered (%s)", interaction.id, where)
+        return
+    if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
+        log.warning(
+            "Answered %s too late: Discord had forgotten interaction %s", where, interaction.id
+        )
+        return
+    if isinstance(error, StoreGone):
+        log.warning("Refused %s: the database file is gone", where)
+        await _safely(interaction, GONE)
+        return
+    if isinstance(error, sqlite3.OperationalError) and (trouble := _storage(error)):
+        log.warning("Storage trouble handling %s: %s", where, error)
+        await _safely(interaction, trouble)
+        return
+    log.error(
+        "Failed handling %s (interaction %s, guild %s, channel %s, user %s)",
+        where,
+        interaction.id,
+        interaction.guild_id,
+        interaction.channel_id,
+        interaction.user.id if interaction.user else None,
+        exc_info=error,
+    )
+    await _safely(interaction, APOLOGY)
+
+
+def _storage(error: sqlite3.OperationalError) -> str | None:
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return BUSY
+    if "full" in text:
+        return FULL
+    return None
+
+
+async def _safely(interaction: discord.Interaction, text: str) -> None:
+    try:
+        await private(interaction, text[:2000])
+    except discord.HTTPException:
+        log.warning("Could not tell interaction %s why it failed", interaction.id)
+
+
+async def finished(interaction: discord.Interaction, *, told: bool) -> None:
+    """After an interaction: what its move owed the circle was told, or, if the answer failed
+    partway, is the scheduler's to post."""
+    try:
+        await bot_of(interaction).service.settle(key(interaction), told=told)
+    except Exception:
+        log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
+
+
+async def handle(
+    interaction: discord.Interaction,
+    where: str,
+    work: Awaitable[None],
+    campaign_id: str | None = None,
+) -> None:
+    """Run a control's or a modal's work behind the front door: errors take the one error path,
+    and what its move owed the circle is settled either way. A control that names a campaign
+    is checked against it first."""
+    if not first_time(interaction):
+        _discard(work)
+        return
+    arrived(interaction)
+    try:
+        if campaign_id is not None:
+            await campaign_named(interaction, campaign_id)
+        await work
+    except Exception as error:
+        _discard(work)
+        await fail(interaction, error, where)
+        await finished(interaction, told=False)
+    else:
+        await finished(interaction, told=True)
+
+
+def _discard(work: Awaitable[None]) -> None:
+    """Close work that was refused before it began, so that none of it ever runs."""
+    if inspect.iscoroutine(work) and inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+        work.close()

@@ -1,0 +1,190 @@
+"""Messages: a Post is one message to send (embeds, controls, perhaps a picture), and the ways
+to send it: as an interaction's answer, as a follow-up, or as an edit."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.utils import MISSING
+
+from bot.content.models import Content
+from bot.core.models import ChronicleEntry, Circle
+from bot.discord.lookup import bot_of
+from bot.render import constellation
+
+if TYPE_CHECKING:
+    from bot.discord.client import BedtimeBot
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image attached to a post, drawn off the event loop only when the post is sent."""
+
+    filename: str
+    draw: Callable[[], bytes]
+
+    @property
+    def url(self) -> str:
+        return f"attachment://{self.filename}"
+
+    async def file(self) -> discord.File:
+        data = await asyncio.to_thread(self.draw)
+        return discord.File(io.BytesIO(data), filename=self.filename)
+
+
+def picture_of(
+    content: Content, entry: ChronicleEntry, circle: Circle, embed: discord.Embed
+) -> Picture:
+    """The circle's constellation for a recap, shown as the embed's image."""
+    scape = content.dreamscape_by_key.get(entry.dreamscape)
+    name = scape.name if scape else entry.dreamscape
+    keys = [a.key for a in content.archetypes]
+    picture = Picture(
+        f"constellation-{entry.number}.png",
+        lambda: constellation.render(entry, circle, name, keys),
+    )
+    embed.set_image(url=picture.url)
+    return picture
+
+
+@dataclass
+class Post:
+    """One message to send: embeds, the controls under them, and perhaps a picture.
+
+    `reveals` names the session and glitch whose confession text the message shows, so that the
+    bot can edit the text away when it is deleted. Each way of sending returns the message id."""
+
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+    content: str | None = None
+    picture: Picture | None = None
+    reveals: tuple[str, int] | None = None  # (session id, glitch number)
+    lobby: str | None = None  # the session whose lobby it shows, to redraw on a join
+    joins: bool = False  # shares one message with an announcement just before it
+    then: Callable[[], Awaitable[None]] | None = None  # once sent, e.g. dawn fades the reveals
+
+    async def files(self) -> list[discord.File]:
+        return [await self.picture.file()] if self.picture else []
+
+    async def respond(
+        self, interaction: discord.Interaction, *, ephemeral: bool = False
+    ) -> int | None:
+        """Answer the interaction with this post. A picture takes longer to draw than Discord
+        should wait for the answer, so it is added to the message once the answer is in."""
+        if interaction.response.is_done():  # acknowledged while the move waited: follow up
+            return await self.follow(interaction, ephemeral=ephemeral)
+        callback = await interaction.response.send_message(
+            self.content,
+            embeds=self._without_picture(),
+            view=self.view or MISSING,
+            ephemeral=ephemeral,
+        )
+        if self.picture:
+            await interaction.edit_original_response(
+                embeds=self.embeds, attachments=await self.files()
+            )
+        resource = callback.resource
+        return resource.id if isinstance(resource, discord.InteractionMessage) else None
+
+    async def update(self, interaction: discord.Interaction) -> int | None:
+        """Redraw the message the interaction came from (a type 7 response); a new picture
+        replaces the old one."""
+        await redraw(
+            interaction,
+            content=self.content,
+            embeds=self.embeds,
+            view=self.view,
+            attachments=await self.files() if self.picture else MISSING,
+        )
+        return interaction.message.id if interaction.message else None
+
+    async def follow(
+        self, interaction: discord.Interaction, *, ephemeral: bool = False
+    ) -> int | None:
+        message = await interaction.followup.send(
+            self.content or MISSING,
+            embeds=self._without_picture(),
+            view=self.view or MISSING,
+            ephemeral=ephemeral,
+            wait=True,
+        )
+        if self.picture:
+            await message.edit(embeds=self.embeds, attachments=await self.files())
+        return message.id
+
+    def _without_picture(self) -> list[discord.Embed]:
+        """The embeds as first sent: an image waits for its file."""
+        if self.picture is None:
+            return self.embeds
+        out = []
+        for embed in self.embeds:
+            if embed.image.url == self.picture.url:
+                embed = embed.copy()
+                embed.set_image(url=None)
+            out.append(embed)
+        return out
+
+    async def edit(self, message: discord.PartialMessage) -> None:
+        await message.edit(
+            content=self.content,
+            embeds=self.embeds,
+            view=self.view,
+            attachments=await self.files() if self.picture else MISSING,
+        )
+
+    async def remember(self, bot: BedtimeBot, channel_id: int | None, sent: int | None) -> None:
+        """Once sent: note where a reveal went, for retention and moderation edits later, and
+        do what must follow the post."""
+        if self.reveals and channel_id and sent:
+            await bot.safety.remember_reveal(*self.reveals, channel_id, sent)
+        if self.lobby and channel_id and sent:
+            await bot.service.remember_lobby(self.lobby, channel_id, sent)
+        if self.then is not None:
+            await self.then()
+
+
+async def redraw(interaction: discord.Interaction, **fields: Any) -> None:
+    """Edit the message a component is on: as the answer, or after it if the interaction was
+    acknowledged while its move waited."""
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**fields)
+    else:
+        await interaction.response.edit_message(**fields)
+
+
+async def private(interaction: discord.Interaction, text: str) -> None:
+    """A private reply, as the response or, once answered, as a follow-up."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def note(text: str, colour: int = 0x8E7CC3) -> Post:
+    """A short message of the bot's own."""
+    return Post([discord.Embed(description=text, colour=colour)])
+
+
+async def send_posts(
+    interaction: discord.Interaction, posts: list[Post], *, update: bool = False
+) -> None:
+    """The first post answers the interaction (updating the clicked message if asked); the
+    rest follow. Follow-ups go through the interaction's token, not the channel's rate limit."""
+    if not posts:
+        return
+    first, rest = posts[0], posts[1:]
+    sent = await (first.update(interaction) if update else first.respond(interaction))
+    await first.remember(bot_of(interaction), interaction.channel_id, sent)
+    await follow_all(interaction, rest)
+
+
+async def follow_all(interaction: discord.Interaction, posts: list[Post]) -> None:
+    """Follow-ups to the circle through the interaction's token, each remembered if a reveal."""
+    bot = bot_of(interaction)
+    for post in posts:
+        await post.remember(bot, interaction.channel_id, await post.follow(interaction))
