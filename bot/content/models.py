@@ -166,11 +166,17 @@ class Effect(Strict):
 
 
 class Action(Strict):
+    """One of the actions every dreamer has each round: its button, its effect, and whether an
+    Adrift dreamer may take it. `rule` names a rule function of the core's (in
+    bot/core/rounds.py, ACTION_RULES) that runs when the action resolves."""
+
     key: Key
     label: Annotated[str, Field(min_length=1, max_length=40)]
     description: Line
     effect: Effect
     emoji: str = ""
+    while_adrift: bool = False
+    rule: Key | None = None
 
 
 class ArcRequirement(StrEnum):
@@ -211,16 +217,7 @@ class Archetype(Strict):
     arc: list[ArcStep] = Field(min_length=3, max_length=3)
 
 
-class Narration(Strict):
-    explore: list[Line] = Field(min_length=1)
-    anchor: list[Line] = Field(min_length=1)
-    share: list[Line] = Field(min_length=1)
-    dive: list[Line] = Field(min_length=1)
-    linger: list[Line] = Field(min_length=1)
-
-    def lines(self, action: str) -> list[str]:
-        lines: list[str] = getattr(self, action)
-        return lines
+LINGER = "linger"  # the narration of a dreamer who did not choose
 
 
 class Dreamscape(Strict):
@@ -231,7 +228,11 @@ class Dreamscape(Strict):
     scenes: list[Line] = Field(min_length=1)
     glitch: Line
     dawn: Line
-    narration: Narration
+    # action key (and "linger", for a dreamer who did not choose) -> lines, one picked per beat
+    narration: dict[Key, Annotated[list[Line], Field(min_length=1)]]
+
+    def lines(self, action: str) -> list[str]:
+        return self.narration[action]
 
 
 # --- topics and prompts -----------------------------------------------------------------------
@@ -295,9 +296,19 @@ class Content(Strict):
         _unique("archetypes.toml: signature move", [a.signature.key for a in self.archetypes])
         _unique("dreamscapes.toml: dreamscape", [d.key for d in self.dreamscapes])
         _unique("prompts.toml: prompt", [p.id for p in self.prompts])
-        missing = {"explore", "anchor", "share", "dive"} - {a.key for a in self.actions}
+        action_keys = {a.key for a in self.actions}
+        missing = {"explore", "anchor", "share", "dive"} - action_keys
         if missing:
             raise ValueError(f"actions.toml: missing {', '.join(sorted(missing))}")
+        if not any(a.while_adrift for a in self.actions):
+            raise ValueError("actions.toml: an Adrift dreamer needs at least one action")
+        narrated = action_keys | {LINGER}
+        for scape in self.dreamscapes:
+            where = f"dreamscapes.toml: dreamscape {scape.key!r}"
+            for key in sorted(narrated - scape.narration.keys()):
+                raise ValueError(f"{where}: no narration for {key!r}")
+            for key in sorted(scape.narration.keys() - narrated):
+                raise ValueError(f"{where}: narration for unknown action {key!r}")
         for archetype in self.archetypes:
             for lean in archetype.leans:
                 if lean not in topic_keys:

@@ -88,3 +88,17 @@ def resolve(wall: datetime, zone: ZoneInfo) -> datetime:
     if not tz.datetime_exists(aware):
         aware = tz.resolve_imaginary(aware)
     return aware.astimezone(UTC)
+
+
+SKIPS_KEPT = 24  # skipped dates a schedule remembers; older ones are long past
+
+
+def skip(schedule: Schedule, due_at: datetime) -> datetime:
+    """Leave out the session due at `due_at`; the one after it is the next."""
+    schedule.skipped = [*schedule.skipped[-(SKIPS_KEPT - 1) :], due_at]
+    return next_session(schedule, due_at)
+
+
+def reminders_due(before: list[int], due_at: datetime, now: datetime) -> list[int]:
+    """The reminders (minutes before `due_at`) whose moment has come and the session hasn't."""
+    return [m for m in before if due_at - timedelta(minutes=m) <= now < due_at]

@@ -25,10 +25,10 @@ from bot.core.move import Move, clamp
 from bot.core.phases import Phase, check_transition
 
 _TALLIED = {
-    ArcRequirement.EXPLORES: "explores",
-    ArcRequirement.ANCHORS: "anchors",
-    ArcRequirement.SHARES: "shares",
-    ArcRequirement.DIVES: "dives",
+    ArcRequirement.EXPLORES: "explore",
+    ArcRequirement.ANCHORS: "anchor",
+    ArcRequirement.SHARES: "share",
+    ArcRequirement.DIVES: "dive",
     ArcRequirement.SIGNATURE: "signature",
     ArcRequirement.RESCUES: "rescues",
 }

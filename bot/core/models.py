@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.content.models import Category, Prompt, Rating, Rules
 from bot.core.phases import ACTIVE_PHASES, GLITCH_PHASES, Phase
@@ -145,18 +145,39 @@ class DreamerStatus(StrEnum):
     KICKED = "kicked"
 
 
+# How sessions stored before actions were data counted the first four.
+_COUNTED_BY_NAME = {"explores": "explore", "anchors": "anchor", "shares": "share", "dives": "dive"}
+
+
 class Tally(State):
     """What a dreamer did this session: arc steps are checked against it at dawn."""
 
-    explores: int = 0
-    anchors: int = 0
-    shares: int = 0
-    dives: int = 0
+    actions: dict[str, int] = Field(default_factory=dict)  # action key -> times taken
     signature: int = 0
     rescues: int = 0
 
-    def count(self, action: str) -> int:
-        return int(getattr(self, action, 0))
+    @model_validator(mode="before")
+    @classmethod
+    def _counted_by_name(cls, data: Any) -> Any:
+        if isinstance(data, dict) and _COUNTED_BY_NAME.keys() & data.keys():
+            data = dict(data)
+            actions = dict(data.get("actions") or {})
+            for old, action in _COUNTED_BY_NAME.items():
+                if old in data:
+                    actions[action] = actions.get(action, 0) + int(data.pop(old))
+            data["actions"] = actions
+        return data
+
+    def took(self, action: str) -> None:
+        self.actions[action] = self.actions.get(action, 0) + 1
+
+    def count(self, what: str) -> int:
+        """Times an action was taken, or the signature used, or rescues joined."""
+        if what == "signature":
+            return self.signature
+        if what == "rescues":
+            return self.rescues
+        return self.actions.get(what, 0)
 
 
 class Dreamer(State):

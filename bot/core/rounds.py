@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.content.models import Effect
+from collections.abc import Callable
+
+from bot.content.models import LINGER, Content, Effect
 from bot.core.dawn import dawn
 from bot.core.errors import (
     AlreadyActed,
@@ -31,7 +33,6 @@ from bot.core.phases import Phase, describe
 from bot.core.progress import advance
 
 SIGNATURE = "signature"
-ADRIFT_ACTIONS = frozenset({"anchor", "share"})
 
 
 def dreamer_of(circle: Circle, session: Session, player: Player) -> Dreamer:
@@ -76,8 +77,9 @@ def act(
         raise AlreadyActed("You have already acted this round.")
     effect = effect_of(move, circle, me, action)
     character = circle.characters[me]
-    if character.adrift and action not in ADRIFT_ACTIONS:
-        raise BadAction("You are adrift: you can only Anchor or Share until the circle finds you.")
+    if character.adrift and not _while_adrift(move, action):
+        allowed = " or ".join(a.label for a in move.content.actions if a.while_adrift)
+        raise BadAction(f"You are adrift: you can only {allowed} until the circle finds you.")
     if action == SIGNATURE and dreamer.signature_used:
         signature = move.content.archetype_by_key[character.archetype].signature
         raise BadAction(f"You have already used {signature.label} this session.")
@@ -133,8 +135,8 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
         me = dreamer.character_id
         choice = session.choices.get(me)
         if choice is None:
-            line = move.rng.randrange(len(dreamscape.narration.linger))
-            beats.append(Beat(character=me, action="linger", line=line))
+            line = move.rng.randrange(len(dreamscape.lines(LINGER)))
+            beats.append(Beat(character=me, action=LINGER, line=line))
             continue
         effect = effect_of(move, circle, me, choice.action)
         change += effect.stability
@@ -147,14 +149,16 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
                 add_bond(move, circle, me, other.character_id, effect.bond_all)
         if choice.target is not None and effect.bond:
             add_bond(move, circle, me, choice.target, effect.bond)
-        _tally(dreamer, choice.action)
         if choice.action == SIGNATURE:
+            dreamer.tally.signature += 1
             line = 0
             session.moments.append(SignatureMoment(character=me, round=session.round))
         else:
-            line = move.rng.randrange(len(dreamscape.narration.lines(choice.action)))
-        if choice.action == "share" and choice.target and circle.characters[choice.target].adrift:
-            session.rescue_shares.setdefault(choice.target, []).append(me)
+            line = move.rng.randrange(len(dreamscape.lines(choice.action)))
+            dreamer.tally.took(choice.action)
+            rule = move.content.action_by_key[choice.action].rule
+            if rule is not None:
+                ACTION_RULES[rule](circle, session, me, choice.target)
         beats.append(Beat(character=me, action=choice.action, target=choice.target, line=line))
 
     raw = before + change
@@ -217,11 +221,26 @@ def _rescues(move: Move, circle: Circle, session: Session) -> list[Event]:
     return events
 
 
-def _tally(dreamer: Dreamer, action: str) -> None:
-    counters = {"explore": "explores", "anchor": "anchors", "share": "shares", "dive": "dives"}
-    field = counters.get(action, SIGNATURE if action == SIGNATURE else "")
-    if field:
-        setattr(dreamer.tally, field, getattr(dreamer.tally, field) + 1)
+def _while_adrift(move: Move, action: str) -> bool:
+    known = move.content.action_by_key.get(action)
+    return known is not None and known.while_adrift
+
+
+def _toward_rescue(circle: Circle, session: Session, me: str, target: str | None) -> None:
+    """An action aimed at an Adrift dreamer counts toward bringing them back."""
+    if target is not None and circle.characters[target].adrift:
+        session.rescue_shares.setdefault(target, []).append(me)
+
+
+# Rule functions an action in actions.toml may name (`rule = "rescue"`), run when it resolves.
+ACTION_RULES: dict[str, Callable[[Circle, Session, str, str | None], None]] = {
+    "rescue": _toward_rescue,
+}
+
+
+def unknown_rules(content: Content) -> list[str]:
+    """Rules that actions.toml names and the core does not have."""
+    return sorted({a.rule for a in content.actions if a.rule} - ACTION_RULES.keys())
 
 
 def _lucidity(move: Move, circle: Circle, character_id: str, delta: int) -> None:

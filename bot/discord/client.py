@@ -122,10 +122,10 @@ class BedtimeBot(commands.Bot):
     async def _open_store(self) -> None:
         self.database = await Database.open(self.settings.database_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
-        self._safety = Safety(self._service)
+        self._safety = Safety(self._service.context)
         for taken in await self._service.recent_keys(TOKEN_LIFE):
             self.taken[taken] = None
-        released = await self._service.recover()
+        released = await self._service.deliveries.recover()
         if released:
             log.info("Posting %d message(s) a stopped process owed its circles", released)
 

@@ -91,7 +91,7 @@ async def finished(interaction: discord.Interaction, *, told: bool) -> None:
     """After an interaction: what its move owed the circle was told, or, if the answer failed
     partway, is the scheduler's to post."""
     try:
-        await bot_of(interaction).service.settle(key(interaction), told=told)
+        await bot_of(interaction).service.deliveries.settle(key(interaction), told=told)
     except Exception:
         log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
 

@@ -63,7 +63,7 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     )
     # Behind a backlog, the press is acknowledged at once: the queue is longer than it looks,
     # as the event loop and SQLite's one thread are busy with the moves ahead of it too.
-    behind = bot_of(interaction).service.db.backlog > BACKLOG
+    behind = bot_of(interaction).service.store.backlog > BACKLOG
     await asyncio.wait({task}, timeout=0.0 if behind else max(ANSWER_WITHIN - waited, 0.0))
     if not task.done() and not interaction.response.is_done():
         with contextlib.suppress(discord.HTTPException):

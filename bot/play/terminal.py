@@ -443,8 +443,10 @@ class Terminal:
             ) if archetype.signature.effect.needs_target else None
         if session.stability < 12:
             return "anchor", None
-        action = self.script.choices(["explore", "anchor", "share", "dive"], [3, 2, 3, 3])[0]
-        return action, self.script.choice(others) if action == "share" else None
+        actions = self.content.actions
+        weights = [2 if a.key == "anchor" else 3 for a in actions]  # a little more daring
+        action = self.script.choices(actions, weights)[0]
+        return action.key, self.script.choice(others) if action.effect.needs_target else None
 
     # --- private turns ---
 

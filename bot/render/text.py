@@ -243,7 +243,7 @@ def _resolved(event: RoundResolved, cast: Cast) -> list[str]:
             archetype = cast.content.archetype_by_key[character.archetype] if character else None
             template = archetype.signature.narration if archetype else "{name} does something."
         else:
-            template = scape.narration.lines(action)[beat.line]
+            template = scape.lines(action)[beat.line]
         lines.append("   " + template.format(name=name, target=cast.name(target)))
     delta = event.stability - event.stability_before
     lines.append(f"Stability {stability_bar(event.stability)} ({delta:+d})")

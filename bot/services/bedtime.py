@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import aiosqlite
-
+from bot.content import ContentError
 from bot.content.models import Content, Prompt
 from bot.core import (
-    calendar,
     characters,
     glitch,
     house_rules,
@@ -21,7 +18,6 @@ from bot.core import (
     rest,
     rounds,
 )
-from bot.core.dawn import chronicle_of
 from bot.core.errors import (
     GameError,
     NoCharacter,
@@ -32,14 +28,8 @@ from bot.core.errors import (
 )
 from bot.core.events import (
     Archived,
-    Audience,
     Event,
-    Reminder,
-    ScheduleSet,
-    Skipped,
-    dump,
     first,
-    load,
 )
 from bot.core.models import (
     Campaign,
@@ -53,88 +43,32 @@ from bot.core.models import (
 from bot.core.move import Ids, Move, seeded_ids
 from bot.core.phases import Phase
 from bot.core.rest import RestProgress
-from bot.store import (
-    Campaigns,
-    Characters,
-    Chronicle,
-    Circles,
-    Database,
-    Departures,
-    LobbyMessages,
-    Moves,
-    Outbox,
-    Players,
-    Prompts,
-    Reminders,
-    RevealMessages,
-    Sessions,
-)
+from bot.services.calendar import Calendar
+from bot.services.outbox import Deliveries
+from bot.services.results import MoveResult, RestResult, Table
+from bot.services.work import Clock, Context, Store, save
 
-Clock = Callable[[], datetime]
 SessionMove = Callable[[Move, Circle, Session, Player | None], list[Event]]
-
-
-@dataclass(slots=True)
-class MoveResult:
-    """What a move did: its events, and the state after it, for rendering names and numbers."""
-
-    events: list[Event]
-    circle: Circle
-    session: Session | None
-    replayed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A read-only look at a campaign and its current session."""
-
-    circle: Circle
-    session: Session | None
-
-
-@dataclass(frozen=True, slots=True)
-class RestResult:
-    logged_at: datetime
-    progress: dict[str, RestProgress] = field(default_factory=dict)  # by campaign id
-    newly_rested: list[str] = field(default_factory=list)  # character ids
-
-
-class Unit:
-    """The repositories over one transaction's connection."""
-
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self.campaigns = Campaigns(connection)
-        self.players = Players(connection)
-        self.circles = Circles(connection)
-        self.characters = Characters(connection)
-        self.sessions = Sessions(connection)
-        self.chronicle = Chronicle(connection)
-        self.moves = Moves(connection)
-        self.outbox = Outbox(connection)
-        self.reminders = Reminders(connection)
-        self.prompts = Prompts(connection)
-        self.reveals = RevealMessages(connection)
-        self.departures = Departures(connection)
-        self.lobbies = LobbyMessages(connection)
 
 
 class Bedtime:
     def __init__(
         self,
-        db: Database,
+        store: Store,
         content: Content,
         clock: Clock,
         rng: random.Random | None = None,
         ids: Ids | None = None,
     ) -> None:
-        self.db = db
-        self.content = content
-        self.clock = clock
-        self.rng = rng or random.Random()
+        if unknown := rounds.unknown_rules(content):
+            raise ContentError(f"actions.toml: no rule called {unknown[0]!r} in the core")
+        rng = rng or random.Random()
         # The bot passes an unguessable source; tests and terminal play draw from the seed.
-        self.ids = ids or seeded_ids(self.rng)
-        self.read = Unit(db.reader)
-        self.held: set[str] = set()  # keys of moves whose posts an interaction is sending
+        self.context = Context(store, content, clock, rng, ids or seeded_ids(rng))
+        self.store, self.content, self.clock = store, content, clock
+        self.read = store.read
+        self.deliveries = Deliveries(self.context)
+        self.calendar = Calendar(self.context, self._expire_due)
 
     # --- campaigns and players ---
 
@@ -148,12 +82,11 @@ class Bedtime:
         return await self.read.campaigns.in_guild(guild_id)
 
     async def setup(self, guild_id: int, channel_id: int, key: str | None = None) -> Campaign:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             if await unit.campaigns.by_channel(guild_id, channel_id) is not None:
                 raise SessionInProgress("This channel already has a Bedtime campaign.")
             campaign = Campaign(
-                id=self.new_id(),
+                id=self.context.ids(),
                 guild_id=guild_id,
                 channel_id=channel_id,
                 baseline=self.content.rules.stability.first_baseline,
@@ -161,21 +94,11 @@ class Bedtime:
                 created_at=self.clock(),
             )
             await unit.campaigns.add(campaign)
-            await self.record(unit, key, campaign.id)
+            await unit.record(key, campaign.id, self.clock())
         return campaign
 
-    async def ensure_player(self, unit: Unit, user_id: int, display_name: str = "") -> Player:
-        player = await unit.players.by_user(user_id)
-        if player is None:
-            player = Player(id=self.new_id(), user_id=user_id, display_name=display_name[:64])
-            await unit.players.add(player)
-        return player
-
-    def new_id(self) -> str:
-        return self.ids()
-
     def _move(self, rng: random.Random | None = None) -> Move:
-        return Move(self.content, rng or self.rng, self.clock(), self.ids)
+        return self.context.move(rng)
 
     # --- reading ---
 
@@ -204,8 +127,8 @@ class Bedtime:
         return await self.read.chronicle.texts(entry)
 
     async def remember_lobby(self, session_id: str, channel_id: int, message_id: int) -> None:
-        async with self.db.transaction() as connection:
-            await Unit(connection).lobbies.set(session_id, channel_id, message_id)
+        async with self.store.work() as unit:
+            await unit.lobbies.set(session_id, channel_id, message_id)
 
     async def lobby_message(self, session_id: str) -> tuple[int, int] | None:
         """(channel id, message id) of the session's lobby message, if it was posted."""
@@ -239,18 +162,17 @@ class Bedtime:
     # --- moves ---
 
     async def open(self, campaign: Campaign, key: str | None = None) -> MoveResult:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             if key is not None and await unit.moves.seen(key):
                 return MoveResult([], await unit.circles.load(campaign), None, replayed=True)
-            campaign = await self.fresh(unit, campaign)
+            campaign = await unit.fresh(campaign)
             circle = await unit.circles.load(campaign)
             current = await unit.sessions.current(campaign.id)
             last = await unit.chronicle.latest(campaign.id)
             session, events = lobby.open_session(self._move(), circle, current, last)
-            await self._save(unit, circle, session, events, key)
+            await save(unit, circle, session, events, key, self.clock())
             if key is not None:
-                await self._owe(unit, circle, session, events, held_by=key)
+                await self.deliveries.owe(unit, circle, session, events, held_by=key)
         return MoveResult(events, circle, session)
 
     async def join(
@@ -414,6 +336,10 @@ class Bedtime:
 
         return await self._play(campaign, key, due, outbox=outbox)
 
+    async def _expire_due(self, campaign: Campaign, key: str) -> MoveResult:
+        """The calendar's deadline tick: what it changes is owed to the circle by the outbox."""
+        return await self.expire(campaign, key, outbox=True)
+
     async def rename(
         self, campaign: Campaign, user_id: int, name: str, key: str | None = None
     ) -> MoveResult:
@@ -438,143 +364,19 @@ class Bedtime:
         self, campaign: Campaign, setting: str, value: str, key: str | None = None
     ) -> Campaign:
         """Change one house rule; it applies from the next session."""
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await self.fresh(unit, campaign)
+        async with self.store.work() as unit:
+            fresh = await unit.fresh(campaign)
             fresh.settings = house_rules.change(self.content, fresh.settings, setting, value)
             await unit.campaigns.save(fresh)
-            await self.record(unit, key, fresh.id)
+            await unit.record(key, fresh.id, self.clock())
         return fresh
 
     async def teardown(self, campaign: Campaign, key: str | None = None) -> None:
         """Delete the campaign and everything in it, for real."""
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             await unit.campaigns.delete(campaign.id)
-            await self.record(unit, key, None)
-        await self.db.scrub()
-
-    # --- the calendar and timers ---
-
-    async def schedule(
-        self,
-        campaign: Campaign,
-        week: str,
-        weekday: str,
-        time: str,
-        timezone: str | None = None,
-        key: str | None = None,
-    ) -> MoveResult:
-        """Set the monthly rule; its zone becomes the campaign's."""
-        zone = timezone or campaign.settings.get("timezone") or "UTC"
-        rule = calendar.make(week, weekday, time, zone)
-        now = self.clock()
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await self.fresh(unit, campaign)
-            fresh.schedule = rule
-            fresh.settings = {**fresh.settings, "timezone": rule.timezone}
-            fresh.next_at = calendar.next_session(rule, now)
-            await unit.campaigns.save(fresh)
-            await self.record(unit, key, fresh.id)
-            circle = await unit.circles.load(fresh)
-        event = ScheduleSet(
-            **rule.model_dump(exclude={"skipped"}), next_at=fresh.next_at.isoformat()
-        )
-        return MoveResult([event], circle, None)
-
-    async def skip(self, campaign: Campaign, key: str | None = None) -> MoveResult:
-        """Leave out the next scheduled session."""
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await self.fresh(unit, campaign)
-            if fresh.schedule is None or fresh.next_at is None:
-                raise NoSession("There is no schedule to skip. Set one with /bedtime schedule.")
-            skipped = fresh.next_at
-            fresh.schedule.skipped = [*fresh.schedule.skipped[-23:], skipped]
-            fresh.next_at = calendar.next_session(fresh.schedule, skipped)
-            await unit.campaigns.save(fresh)
-            await self.record(unit, key, fresh.id)
-            circle = await unit.circles.load(fresh)
-        event = Skipped(skipped=skipped.isoformat(), next_at=fresh.next_at.isoformat())
-        return MoveResult([event], circle, None)
-
-    async def set_event(self, campaign: Campaign, event_id: int | None) -> None:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await self.fresh(unit, campaign)
-            fresh.event_id = event_id
-            await unit.campaigns.save(fresh)
-
-    async def due(self) -> list[Campaign]:
-        """Campaigns with a deadline, a scheduled opening or a reminder that has come due."""
-        now = self.clock()
-        horizon = now + house_rules.LONGEST_REMINDER
-        ids = {campaign for campaign, _ in await self.read.sessions.due(now)}
-        ids |= set(await self.read.campaigns.scheduled_before(horizon))
-        found = [await self.read.campaigns.by_id(i) for i in sorted(ids)]
-        return [c for c in found if c is not None]
-
-    async def tick(self, campaign: Campaign) -> int:
-        """Fire whatever is due for one campaign, each exactly once. Returns how many fired."""
-        fired = await self._scheduled(campaign)
-        table = await self.table(campaign)
-        session = table.session
-        if (
-            session is not None
-            and session.deadline is not None
-            and session.deadline <= self.clock()
-        ):
-            result = await self.expire(campaign, key=f"t:{session.id}:{session.moves}", outbox=True)
-            fired += bool(result.events)
-        return fired
-
-    async def _scheduled(self, campaign: Campaign) -> int:
-        now = self.clock()
-        fired = 0
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await unit.campaigns.by_id(campaign.id)
-            if fresh is None or fresh.schedule is None or fresh.next_at is None:
-                return 0
-            current = await unit.sessions.current(fresh.id)
-            begun = current is not None and current.phase is not Phase.POSTPONED
-            due_at = fresh.next_at
-            for before in house_rules.reminders(fresh.settings):
-                window = due_at - timedelta(minutes=before) <= now < due_at
-                if window and not begun and await unit.reminders.claim(fresh.id, due_at, before):
-                    role = fresh.settings.get("reminder_role")
-                    reminder = Reminder(at=due_at.isoformat(), before=before, role=role)
-                    await unit.outbox.add(fresh.id, None, dump([reminder]), now)
-                    fired += 1
-            if due_at > now:
-                return fired
-            fresh.next_at = calendar.next_session(fresh.schedule, due_at)
-            if begun:  # a session is already open or under way: this date is taken
-                await unit.campaigns.save(fresh)
-                return fired
-            circle = await unit.circles.load(fresh)
-            last = await unit.chronicle.latest(fresh.id)
-            session, events = lobby.open_session(self._move(), circle, current, last)
-            await self._save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}")
-            await unit.outbox.add(fresh.id, session.id, dump(events), now)
-            return fired + 1
-
-    async def outbox(self) -> list[tuple[int, MoveResult]]:
-        """Posts owed to circles, oldest first, each with the state to render it against."""
-        owed = []
-        for row_id, campaign_id, session_id, events in await self.read.outbox.pending():
-            campaign = await self.read.campaigns.by_id(campaign_id)
-            if campaign is None:
-                continue
-            circle = await self.read.circles.load(campaign)
-            session = await self.read.sessions.by_id(session_id) if session_id else None
-            owed.append((row_id, MoveResult(load(events), circle, session)))
-        return owed
-
-    async def posted(self, row_id: int) -> None:
-        async with self.db.transaction() as connection:
-            await Outbox(connection).done(row_id)
+            await unit.record(key, None, self.clock())
+        await self.store.scrub()
 
     async def rest(
         self, user_id: int, display_name: str = "", key: str | None = None
@@ -582,9 +384,8 @@ class Bedtime:
         """Log real rest for the player; enough of it makes their characters Rested."""
         rules = self.content.rules.rest
         now = self.clock()
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            player = await self.ensure_player(unit, user_id, display_name)
+        async with self.store.work() as unit:
+            player = await unit.player(user_id, display_name, self.context.ids)
             rests = await unit.players.rests(player.id)
             if key is not None and await unit.moves.seen(key):
                 return RestResult(max(rests, default=now))
@@ -620,18 +421,17 @@ class Bedtime:
         session_id: str | None = None,
         outbox: bool = False,
     ) -> MoveResult:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             if key is not None and await unit.moves.seen(key):
                 circle = await unit.circles.load(campaign)
                 return MoveResult([], circle, await unit.sessions.current(campaign.id), True)
-            campaign = await self.fresh(unit, campaign)
+            campaign = await unit.fresh(campaign)
             circle = await unit.circles.load(campaign)
             session = await unit.sessions.current(campaign.id)
             if session_id is not None and (session is None or session.id != session_id):
                 raise Stale("That belongs to a session that is over.")
             player = (
-                await self.ensure_player(unit, user_id, display_name)
+                await unit.player(user_id, display_name, self.context.ids)
                 if user_id is not None
                 else None
             )
@@ -643,83 +443,22 @@ class Bedtime:
                 rng = random.Random(f"{session.seed}:{session.moves}")
                 events = apply(self._move(rng), circle, session, player)
                 session.moves += 1
-            await self._save(unit, circle, session, events, key)
+            await save(unit, circle, session, events, key, self.clock())
             if outbox or key is not None:
-                await self._owe(unit, circle, session, events, held_by=None if outbox else key)
+                await self.deliveries.owe(
+                    unit, circle, session, events, held_by=None if outbox else key
+                )
         if first(events, Archived) is not None:
-            await self.db.scrub()  # deleted confession text leaves no trace in the WAL
+            await self.store.scrub()  # deleted confession text leaves no trace in the WAL
         return MoveResult(events, circle, session)
-
-    async def _owe(
-        self,
-        unit: Unit,
-        circle: Circle,
-        session: Session | None,
-        events: list[Event],
-        held_by: str | None = None,
-    ) -> None:
-        """Write what the move owes the circle in the move's own transaction: for the scheduler
-        to post, or, `held_by` the move's key, while its interaction tells the circle itself,
-        so that a crash before it does cannot lose it."""
-        shown = [e for e in events if e.audience is not Audience.DREAMER]
-        if not shown or (held_by is not None and not any(e.told for e in shown)):
-            return
-        session_id = session.id if session else None
-        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), self.clock(), held_by)
-        if held_by is not None:
-            self.held.add(held_by)  # if the transaction rolls back, the key finds no row
-
-    async def settle(self, key: str, *, told: bool) -> None:
-        """The interaction that made a move is done: if it told the circle what the move owed,
-        nothing is owed any more; if it failed partway, the scheduler posts it."""
-        if key not in self.held:
-            return
-        self.held.discard(key)
-        async with self.db.transaction() as connection:
-            outbox = Outbox(connection)
-            await (outbox.answered(key) if told else outbox.release(key))
-
-    async def recover(self) -> int:
-        """At start-up: posts held by interactions of a process that died are the scheduler's
-        to send now. Returns how many."""
-        async with self.db.transaction() as connection:
-            return await Outbox(connection).release()
-
-    async def record(self, unit: Unit, key: str | None, campaign_id: str | None) -> None:
-        """Note an interaction's change in its own transaction: a repeat then changes nothing.
-        A change not bound to one campaign (or that deletes it) is noted apart from moves."""
-        if key is not None:
-            await unit.moves.record(key, campaign_id, self.clock())
 
     async def healthy(self) -> bool:
         """False once the database file has been deleted or replaced under the bot."""
-        return await self.db.watch()
+        return await self.store.watch()
 
     async def recent_keys(self, window: timedelta) -> list[str]:
         """Interactions changed within `window`: Discord may deliver one again that long."""
         return await self.read.moves.since(self.clock() - window)
-
-    async def fresh(self, unit: Unit, campaign: Campaign) -> Campaign:
-        fresh = await unit.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
-        if fresh is None:
-            raise NoSession("This channel no longer has a Bedtime campaign.")
-        return fresh
-
-    async def _save(
-        self,
-        unit: Unit,
-        circle: Circle,
-        session: Session | None,
-        events: list[Event],
-        key: str | None,
-    ) -> None:
-        await unit.circles.save(circle)
-        if session is not None:
-            await unit.sessions.save(session)
-        entry = chronicle_of(events)
-        if entry is not None:
-            await unit.chronicle.add(circle.campaign.id, entry)
-        await self.record(unit, key, circle.campaign.id)
 
 
 _TIMEOUTS: dict[Phase, Callable[[Move, Circle, Session], list[Event]]] = {
@@ -749,4 +488,4 @@ def _own(circle: Circle, player: Player | None) -> Character:
     return character
 
 
-__all__ = ["Bedtime", "GameError", "MoveResult", "RestResult", "Table", "Unit"]
+__all__ = ["Bedtime", "GameError", "MoveResult", "RestResult", "Table"]

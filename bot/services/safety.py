@@ -12,24 +12,26 @@ from bot.core.errors import BadBoundaries, NotFound, SessionInProgress
 from bot.core.events import Event
 from bot.core.models import Boundaries, Campaign, Session
 from bot.core.phases import Phase
-from bot.services.bedtime import Bedtime, MoveResult, Unit
+from bot.services.results import MoveResult
+from bot.services.work import Context
 
 GRACE = timedelta(days=30)  # how long a server's data waits after the bot leaves it
 
 
 class Safety:
-    def __init__(self, game: Bedtime) -> None:
-        self.game = game
-        self.db = game.db
-        self.content = game.content
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.store = context.store
+        self.content = context.content
+        self.clock = context.clock
 
     # --- boundaries ---
 
     async def boundaries(self, campaign: Campaign, user_id: int) -> Boundaries:
-        player = await self.game.player(user_id)
+        player = await self.store.read.players.by_user(user_id)
         if player is None:
             return Boundaries()
-        circle = (await self.game.table(campaign)).circle
+        circle = await self.store.read.circles.load(campaign)
         return circle.boundaries.get(player.id, Boundaries())
 
     async def set_boundaries(
@@ -48,22 +50,21 @@ class Safety:
             unknown = [t for t in asked if t not in known]
             if unknown:
                 raise BadBoundaries(f"There is no topic called {unknown[0][:40]!r}.")
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            player = await self.game.ensure_player(unit, user_id)
-            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
+        async with self.store.work() as unit:
+            player = await unit.player(user_id, "", self.context.ids)
+            circle = await unit.circles.load(await unit.fresh(campaign))
             now = circle.boundaries.get(player.id, Boundaries())
             new_lines = frozenset(lines) if lines is not None else now.lines
             new_veils = (frozenset(veils) if veils is not None else now.veils) - new_lines
             chosen = Boundaries(lines=new_lines, veils=new_veils)
             await unit.players.set_boundaries(circle.campaign.id, player.id, chosen)
-            await self.game.record(unit, key, circle.campaign.id)
+            await unit.record(key, circle.campaign.id, self.clock())
         return chosen
 
     # --- the campaign's prompts ---
 
     async def prompts(self, campaign: Campaign) -> list[Prompt]:
-        return (await self.game.table(campaign)).circle.prompts
+        return (await self.store.read.circles.load(campaign)).prompts
 
     async def add_prompt(
         self, campaign: Campaign, fields: dict[str, Any], key: str | None = None
@@ -82,26 +83,24 @@ class Safety:
         )
 
     async def _add(self, campaign: Campaign, build: Any, key: str | None) -> list[Prompt]:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
-            ids = (f"{prompts.CUSTOM_PREFIX}{self.game.new_id()}" for _ in iter(int, 1))
+        async with self.store.work() as unit:
+            circle = await unit.circles.load(await unit.fresh(campaign))
+            ids = (f"{prompts.CUSTOM_PREFIX}{self.context.ids()}" for _ in iter(int, 1))
             made: list[Prompt] = build(ids)
             prompts.check_room(circle, made)
-            await unit.prompts.add(circle.campaign.id, made, self.game.clock())
-            await self.game.record(unit, key, circle.campaign.id)
+            await unit.prompts.add(circle.campaign.id, made, self.clock())
+            await unit.record(key, circle.campaign.id, self.clock())
         return made
 
     async def remove_prompt(
         self, campaign: Campaign, prompt_id: str, key: str | None = None
     ) -> Prompt:
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            circle = await unit.circles.load(await self.game.fresh(unit, campaign))
+        async with self.store.work() as unit:
+            circle = await unit.circles.load(await unit.fresh(campaign))
             session = await unit.sessions.current(circle.campaign.id)
             prompt = prompts.check_removable(circle, session, prompt_id)
             await unit.prompts.remove(circle.campaign.id, prompt.id)
-            await self.game.record(unit, key, circle.campaign.id)
+            await unit.record(key, circle.campaign.id, self.clock())
         return prompt
 
     # --- retention and moderation ---
@@ -109,17 +108,17 @@ class Safety:
     async def remember_reveal(
         self, session_id: str, glitch: int, channel_id: int, message_id: int
     ) -> None:
-        async with self.db.transaction() as connection:
-            await Unit(connection).reveals.add(session_id, glitch, channel_id, message_id)
+        async with self.store.work() as unit:
+            await unit.reveals.add(session_id, glitch, channel_id, message_id)
 
     async def reveal_messages(self, session_id: str) -> list[tuple[int, int, int]]:
-        return await self.game.read.reveals.of_session(session_id)
+        return await self.store.read.reveals.of_session(session_id)
 
     async def faded(self) -> list[Session]:
         """Archived sessions whose reveal messages still need their text removed."""
         out = []
-        for session_id in await self.game.read.reveals.unsettled(Phase.ARCHIVED):
-            session = await self.game.read.sessions.by_id(session_id)
+        for session_id in await self.store.read.reveals.unsettled(Phase.ARCHIVED):
+            session = await self.store.read.sessions.by_id(session_id)
             if session is not None:
                 out.append(session)
         return out
@@ -127,34 +126,33 @@ class Safety:
     async def reveals_done(self, session: Session) -> None:
         """The session's reveals are edited after dawn: forgotten if no text is left, or kept
         (settled) so that a host can still hide a kept confession."""
-        async with self.db.transaction() as connection:
-            reveals = Unit(connection).reveals
+        async with self.store.work() as unit:
+            reveals = unit.reveals
             await (reveals.settle(session.id) if session.texts else reveals.forget(session.id))
 
     async def hide(
         self, campaign: Campaign, session_id: str, card: str, key: str | None = None
     ) -> MoveResult:
         """An admin hides a revealed confession: its text goes, and its author stays unknown."""
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
-            fresh = await self.game.fresh(unit, campaign)
+        async with self.store.work() as unit:
+            fresh = await unit.fresh(campaign)
             session = await unit.sessions.by_id(session_id)
             if session is None or session.campaign_id != fresh.id:
                 raise NotFound("That session is gone.")
             events: list[Event] = protocols.hide(session, card)
             await unit.sessions.save(session)
-            await self.game.record(unit, key, fresh.id)
+            await unit.record(key, fresh.id, self.clock())
             circle = await unit.circles.load(fresh)
-        await self.db.scrub()
+        await self.store.scrub()
         return MoveResult(events, circle, session)
 
     # --- a player's own data ---
 
     async def export(self, user_id: int) -> dict[str, Any] | None:
-        player = await self.game.player(user_id)
+        player = await self.store.read.players.by_user(user_id)
         if player is None:
             return None
-        return await self.game.read.players.everything(player)
+        return await self.store.read.players.everything(player)
 
     async def forget(
         self,
@@ -172,8 +170,7 @@ class Safety:
         no character is left. Refused while a character is in a session under way, so that
         the session stays whole.
         """
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             player = await unit.players.by_user(user_id)
             if player is None:
                 return False
@@ -200,42 +197,41 @@ class Safety:
                     await unit.players.delete(player.id)
                 elif not mine:
                     return False
-            await self.game.record(unit, key, None)
-        await self.db.scrub()
+            await unit.record(key, None, self.clock())
+        await self.store.scrub()
         return True
 
     # --- servers the bot has left ---
 
     async def left_guild(self, guild_id: int) -> None:
-        async with self.db.transaction() as connection:
-            await Unit(connection).departures.left(guild_id, self.game.clock())
+        async with self.store.work() as unit:
+            await unit.departures.left(guild_id, self.clock())
 
     async def returned(self, guild_id: int) -> None:
-        async with self.db.transaction() as connection:
-            await Unit(connection).departures.returned(guild_id)
+        async with self.store.work() as unit:
+            await unit.departures.returned(guild_id)
 
     async def reconcile(self, present: set[int]) -> None:
         """At start-up: servers with data that the bot is no longer in count as left from now
         (an earlier departure keeps its date); servers it is in are not departures."""
-        known = await self.game.read.campaigns.guilds()
-        async with self.db.transaction() as connection:
-            departures = Unit(connection).departures
+        known = await self.store.read.campaigns.guilds()
+        async with self.store.work() as unit:
+            departures = unit.departures
             for guild_id in known - present:
-                await departures.left(guild_id, self.game.clock())
+                await departures.left(guild_id, self.clock())
             for guild_id in present:
                 await departures.returned(guild_id)
 
     async def scrub_pending(self) -> bool:
         """Each tick: empty the WAL of deleted text, if an outside reader kept it there."""
-        return await self.db.scrub_pending()
+        return await self.store.scrub_pending()
 
     async def purge_departed(self, now: datetime | None = None) -> list[int]:
         """Delete the data of servers the bot left more than the grace period ago."""
-        cutoff = (now or self.game.clock()) - GRACE
-        if not await self.game.read.departures.before(cutoff):
+        cutoff = (now or self.clock()) - GRACE
+        if not await self.store.read.departures.before(cutoff):
             return []  # the usual case, every tick: no write transaction
-        async with self.db.transaction() as connection:
-            unit = Unit(connection)
+        async with self.store.work() as unit:
             departures = unit.departures
             gone = await departures.before(cutoff)
             for guild_id in gone:
@@ -244,5 +240,5 @@ class Safety:
                 await departures.returned(guild_id)
             for player_id in await unit.players.orphans():
                 await unit.players.delete(player_id)
-        await self.db.scrub()
+        await self.store.scrub()
         return gone

@@ -16,6 +16,7 @@ from bot.store.repositories import (
     RevealMessages,
     Sessions,
 )
+from bot.store.unit import Unit
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -35,4 +36,5 @@ __all__ = [
     "Sessions",
     "StoreError",
     "StoreGone",
+    "Unit",
 ]

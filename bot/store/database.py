@@ -17,6 +17,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.unit import Unit
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -70,6 +72,8 @@ class Database:
         self._warned = False
         self.identity = _identity(path)  # the file this process opened: (device, inode)
         self.gone: str | None = None  # why nothing more is written, once the file is gone
+        self._read: Unit | None = None
+        self._read_on: aiosqlite.Connection | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -188,6 +192,20 @@ class Database:
         self.unscrubbed = None
         self._warned = False
         return True
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[Unit]:
+        """A unit of work: the repositories over one write transaction, committed on leaving
+        the block, rolled back if it raises."""
+        async with self.transaction() as connection:
+            yield Unit(connection)
+
+    @property
+    def read(self) -> Unit:
+        """The repositories over the reader, for reads outside any change."""
+        if self._read is None or self._read_on is not self.reader:
+            self._read, self._read_on = Unit(self.reader), self.reader
+        return self._read
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -112,7 +112,7 @@ class Bedtime(
         timezone: str | None = None,
     ) -> None:
         campaign = await campaign_here(interaction)
-        result = await self.bot.service.schedule(
+        result = await self.bot.service.calendar.schedule(
             campaign, week.value, weekday.value, time, timezone, key(interaction)
         )
         await send_posts(interaction, [announcement(self.bot, result, "🗓 The monthly ritual")])
@@ -127,7 +127,7 @@ class Bedtime(
     @app_commands.command(description="Skip the next scheduled session")
     async def skip(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
-        result = await self.bot.service.skip(campaign, key(interaction))
+        result = await self.bot.service.calendar.skip(campaign, key(interaction))
         await send_posts(interaction, [announcement(self.bot, result, "⏭ A month off")])
         await self._sync_event(interaction, result.circle.campaign)
 

@@ -63,16 +63,16 @@ class Scheduler(commands.Cog):
         """Fire what is due, then post what is owed."""
         if not await self.bot.service.healthy():
             return  # nothing can be saved: the database file is gone (logged once)
-        for campaign in await self.bot.service.due():
+        for campaign in await self.bot.service.calendar.due():
             try:
-                await self.bot.service.tick(campaign)
+                await self.bot.service.calendar.tick(campaign)
             except Exception:
                 log.exception("Timers for campaign %s failed", campaign.id)
         await self.drain()
         await privacy.tidy(self.bot)
 
     async def drain(self) -> None:
-        owed = await self.bot.service.outbox()
+        owed = await self.bot.service.deliveries.pending()
         by_channel: dict[int, list[tuple[int, MoveResult]]] = {}
         for row_id, result in owed:
             by_channel.setdefault(result.circle.campaign.channel_id, []).append((row_id, result))
@@ -81,7 +81,7 @@ class Scheduler(commands.Cog):
             if not isinstance(channel, discord.TextChannel | discord.Thread):
                 log.warning("Channel %s is gone; dropping %d owed posts", channel_id, len(rows))
                 for row_id, _ in rows:
-                    await self.bot.service.posted(row_id)
+                    await self.bot.service.deliveries.posted(row_id)
                 continue
             await self._post(channel, rows)
 
@@ -106,7 +106,7 @@ class Scheduler(commands.Cog):
             except discord.HTTPException:
                 log.warning("Posting to channel %s failed; will retry", channel.id, exc_info=True)
                 return
-            await self.bot.service.posted(row_id)
+            await self.bot.service.deliveries.posted(row_id)
             if first(result.events, Dawn):
                 await self._replace_event(result.circle.campaign)
 
@@ -198,7 +198,7 @@ async def sync_event(bot: BedtimeBot, campaign: Campaign) -> None:
             privacy_level=discord.PrivacyLevel.guild_only,
             location=where,
         )
-        await bot.service.set_event(fresh, event.id)
+        await bot.service.calendar.set_event(fresh, event.id)
     except discord.Forbidden:
         raise EventTrouble(
             "I need the Create Events and Manage Events permissions to put the next session in "

@@ -29,7 +29,7 @@ async def begin(running: Running) -> int:
 
 
 async def consistent(running: Running) -> None:
-    connection = running.bot.service.db.connection
+    connection = running.bot.service.store.connection
     async with connection.execute("PRAGMA integrity_check") as cursor:
         assert [tuple(row) for row in await cursor.fetchall()] == [("ok",)]
     async with connection.execute("PRAGMA foreign_key_check") as cursor:
@@ -71,7 +71,7 @@ async def test_a_move_queued_behind_the_writer_is_acknowledged_in_time_then_answ
     3 seconds run out is acknowledged first, then its answer edits the round message."""
     fake = running.fake
     round_message = await begin(running)
-    lock = running.bot.service.db.write_lock
+    lock = running.bot.service.store.write_lock
     await lock.acquire()  # a long queue of moves ahead of this one
     try:
         pressed = await fake.send_component(
@@ -98,7 +98,7 @@ async def test_a_move_queued_behind_the_writer_is_acknowledged_in_time_then_answ
 async def test_a_full_disk_gets_a_clear_answer_and_the_game_goes_on(running: Running) -> None:
     fake = running.fake
     round_message = await begin(running)
-    connection = running.bot.service.db.connection
+    connection = running.bot.service.store.connection
     async with connection.execute("PRAGMA page_count") as cursor:
         row = await cursor.fetchone()
     assert row is not None

@@ -26,7 +26,7 @@ STRANGER = 987_654_321_012_345_678  # a user id that shows up in the file if it 
 
 @pytest.fixture
 def safety(service: Bedtime) -> Safety:
-    return Safety(service)
+    return Safety(service.context)
 
 
 def on_disk(path: Path) -> bytes:
@@ -65,7 +65,7 @@ async def test_boundaries_are_private_per_campaign_and_a_line_beats_a_veil(
     assert again.veils == frozenset()
     with pytest.raises(BadBoundaries, match="no topic called"):
         await safety.set_boundaries(campaign, 5, lines=["'; DROP TABLE players; --"])
-    assert await count(service.db, "players") == 1
+    assert await count(service.store, "players") == 1
 
 
 async def test_a_dreamer_with_every_topic_as_a_line_gets_only_topic_free_prompts(
@@ -179,7 +179,7 @@ async def test_a_bad_pack_is_refused_with_a_clear_reason(
     campaign = await service.setup(1, 10)
     with pytest.raises(BadPrompt, match=why):
         await safety.import_prompts(campaign, data, filename)
-    assert await count(service.db, "prompts") == 0
+    assert await count(service.store, "prompts") == 0
 
 
 async def test_a_campaign_holds_at_most_500_prompts(service: Bedtime, safety: Safety) -> None:
@@ -189,7 +189,7 @@ async def test_a_campaign_holds_at_most_500_prompts(service: Bedtime, safety: Sa
     await safety.add_prompt(campaign, {"category": "fear", "text": "The five hundredth"})
     with pytest.raises(BadPrompt, match=f"at most {MAX_PROMPTS}"):
         await safety.add_prompt(campaign, {"category": "fear", "text": "One too many"})
-    assert await count(service.db, "prompts") == MAX_PROMPTS
+    assert await count(service.store, "prompts") == MAX_PROMPTS
 
 
 # --- retention and moderation ---

@@ -26,24 +26,24 @@ FRIDAY = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)  # the day before the first Sat
 
 async def restart(service: Bedtime) -> Bedtime:
     """A new process on the same database: same store, a fresh service with nothing in memory."""
-    return Bedtime(service.db, service.content, service.clock, random.Random(99))
+    return Bedtime(service.store, service.content, service.clock, random.Random(99))
 
 
 async def scheduled(service: Bedtime, clock: SimClock) -> tuple[Bedtime, object]:
     clock.now = FRIDAY
     campaign = await service.setup(1, 10)
-    result = await service.schedule(campaign, "first", "saturday", "21:00", "Europe/Berlin")
+    result = await service.calendar.schedule(campaign, "first", "saturday", "21:00", "Europe/Berlin")
     return service, result
 
 
 async def tick_all(service: Bedtime) -> int:
-    return sum([await service.tick(c) for c in await service.due()])
+    return sum([await service.calendar.tick(c) for c in await service.calendar.due()])
 
 
 async def owed(service: Bedtime) -> list[type[Event]]:
-    kinds = [type(e) for _, result in await service.outbox() for e in result.events]
-    for row_id, _ in await service.outbox():
-        await service.posted(row_id)
+    kinds = [type(e) for _, result in await service.deliveries.pending() for e in result.events]
+    for row_id, _ in await service.deliveries.pending():
+        await service.deliveries.posted(row_id)
     return kinds
 
 
@@ -62,7 +62,7 @@ async def test_skip_names_the_skipped_date_and_the_next(service: Bedtime, clock:
     await scheduled(service, clock)
     campaign = await service.campaign(1, 10)
     assert campaign is not None
-    result = await service.skip(campaign)
+    result = await service.calendar.skip(campaign)
     skipped = result.events[0]
     assert isinstance(skipped, Skipped)
     assert skipped.skipped.startswith("2026-03-07")

@@ -1,0 +1,78 @@
+"""What moves owe the circles: posts written in the move's own transaction, then told by the
+interaction that made the move, or else by the scheduler. A crash between the two loses
+nothing: at start-up, posts held by a process that died are the scheduler's to send."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.core.events import Audience, Event, dump, load
+from bot.core.models import Circle, Session
+from bot.services.results import MoveResult
+from bot.services.work import Context
+from bot.store import Unit
+
+
+class Owed(NamedTuple):
+    """One post owed to a circle, with the state to render it against."""
+
+    row_id: int
+    result: MoveResult
+
+
+class Deliveries:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.held: set[str] = set()  # keys of moves whose posts an interaction is sending
+
+    async def owe(
+        self,
+        unit: Unit,
+        circle: Circle,
+        session: Session | None,
+        events: list[Event],
+        held_by: str | None = None,
+    ) -> None:
+        """Write what the move owes the circle in the move's own unit of work: for the
+        scheduler to post, or, `held_by` the move's key, while its interaction tells the circle
+        itself, so that a crash before it does cannot lose it."""
+        shown = [e for e in events if e.audience is not Audience.DREAMER]
+        if not shown or (held_by is not None and not any(e.told for e in shown)):
+            return
+        session_id = session.id if session else None
+        now = self.context.clock()
+        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), now, held_by)
+        if held_by is not None:
+            self.held.add(held_by)  # if the transaction rolls back, the key finds no row
+
+    async def pending(self) -> list[Owed]:
+        """Posts owed to circles, oldest first."""
+        read = self.context.store.read
+        owed = []
+        for row_id, campaign_id, session_id, events in await read.outbox.pending():
+            campaign = await read.campaigns.by_id(campaign_id)
+            if campaign is None:
+                continue
+            circle = await read.circles.load(campaign)
+            session = await read.sessions.by_id(session_id) if session_id else None
+            owed.append(Owed(row_id, MoveResult(load(events), circle, session)))
+        return owed
+
+    async def posted(self, row_id: int) -> None:
+        async with self.context.store.work() as unit:
+            await unit.outbox.done(row_id)
+
+    async def settle(self, key: str, *, told: bool) -> None:
+        """The interaction that made a move is done: if it told the circle what the move owed,
+        nothing is owed any more; if it failed partway, the scheduler posts it."""
+        if key not in self.held:
+            return
+        self.held.discard(key)
+        async with self.context.store.work() as unit:
+            await (unit.outbox.answered(key) if told else unit.outbox.release(key))
+
+    async def recover(self) -> int:
+        """At start-up: posts held by interactions of a process that died are the scheduler's
+        to send now. Returns how many."""
+        async with self.context.store.work() as unit:
+            return await unit.outbox.release()

@@ -1,0 +1,70 @@
+"""A unit of work: the repositories over one transaction's connection (or over the reader, for
+reads outside any move), with the few steps every change shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import aiosqlite
+
+from bot.core.errors import NoSession
+from bot.core.models import Campaign, Circle, Player, Session
+from bot.store.repositories import (
+    Campaigns,
+    Characters,
+    Chronicle,
+    Circles,
+    Departures,
+    LobbyMessages,
+    Moves,
+    Outbox,
+    Players,
+    Prompts,
+    Reminders,
+    RevealMessages,
+    Sessions,
+)
+
+
+class Unit:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.campaigns = Campaigns(connection)
+        self.players = Players(connection)
+        self.circles = Circles(connection)
+        self.characters = Characters(connection)
+        self.sessions = Sessions(connection)
+        self.chronicle = Chronicle(connection)
+        self.moves = Moves(connection)
+        self.outbox = Outbox(connection)
+        self.reminders = Reminders(connection)
+        self.prompts = Prompts(connection)
+        self.reveals = RevealMessages(connection)
+        self.departures = Departures(connection)
+        self.lobbies = LobbyMessages(connection)
+
+    async def fresh(self, campaign: Campaign) -> Campaign:
+        """The campaign as stored now; it may have been torn down since it was looked up."""
+        fresh = await self.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
+        if fresh is None:
+            raise NoSession("This channel no longer has a Bedtime campaign.")
+        return fresh
+
+    async def load(self, campaign: Campaign) -> tuple[Circle, Session | None]:
+        """The campaign's circle and its current session."""
+        circle = await self.circles.load(campaign)
+        return circle, await self.sessions.current(campaign.id)
+
+    async def player(self, user_id: int, display_name: str, new_id: Callable[[], str]) -> Player:
+        """The user's player record, made on their first move."""
+        player = await self.players.by_user(user_id)
+        if player is None:
+            player = Player(id=new_id(), user_id=user_id, display_name=display_name[:64])
+            await self.players.add(player)
+        return player
+
+    async def record(self, key: str | None, campaign_id: str | None, now: datetime) -> None:
+        """Note an interaction's change in its own transaction: a repeat then changes nothing.
+        A change not bound to one campaign (or that deletes it) is noted apart from moves."""
+        if key is not None:
+            await self.moves.record(key, campaign_id, now)
