@@ -2,38 +2,62 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.content import DATA_DIR, Category, ContentError, Rating, load_content
+from bot.content.models import LINGER
+
+# The eight archetypes DESIGN.md names, from the stories the game grew from.
+DESIGNED = {
+    "The Influencer",
+    "The Skeptic",
+    "The Dreamweaver",
+    "The Sleeper",
+    "The Neuroscientist",
+    "The Architect",
+    "The Parent",
+    "The Artist",
+}
 
 
 def test_the_shipped_content_is_complete() -> None:
     content = load_content()
-    assert len(content.archetypes) == 8
+    assert {a.name for a in content.archetypes} >= DESIGNED
     assert len(content.dreamscapes) >= 4
     assert len(content.prompts) >= 60
     assert len(content.topics) <= 25
     assert {p.category for p in content.prompts} == set(Category)
-    assert len({a.signature.key for a in content.archetypes}) == 8
     assert all(len(a.arc) == 3 for a in content.archetypes)
     assert {p.rating for p in content.prompts} == set(Rating)
 
 
-def test_rules_hold_the_design_numbers() -> None:
-    rules = load_content().rules
-    assert (rules.stability.min, rules.stability.max, rules.stability.first_baseline) == (
-        0,
-        100,
-        60,
-    )
-    assert (rules.lucidity.min, rules.lucidity.max, rules.lucidity.start) == (0, 10, 5)
-    assert (rules.bonds.min, rules.bonds.max) == (-5, 10)
-    assert (rules.players.min, rules.players.max) == (2, 8)
-    assert (rules.glitch.min, rules.glitch.max) == (1, 2)
-    assert rules.confession_max_chars == 1000
+def test_every_archetype_is_its_own() -> None:
+    archetypes = load_content().archetypes
+    for distinct in (
+        lambda a: a.key,
+        lambda a: a.name,
+        lambda a: a.signature.key,
+        lambda a: a.signature.label,
+        lambda a: a.signature.effect,
+    ):
+        assert len({distinct(a) for a in archetypes}) == len(archetypes)
+
+
+def test_every_action_has_narration_in_every_dreamscape() -> None:
+    content = load_content()
+    aimed = {a.key for a in content.actions if a.effect.needs_target}
+    for scape in content.dreamscapes:
+        for action in [*(a.key for a in content.actions), LINGER]:
+            lines = scape.lines(action)
+            assert lines, (scape.key, action)
+            for line in lines:
+                line.format(name="N", target="T")  # every slot resolves
+                assert "{name}" in line, (scape.key, action, line)
+                assert ("{target}" in line) == (action in aimed), (scape.key, action, line)
 
 
 @pytest.fixture
@@ -79,4 +103,21 @@ def test_a_missing_file_is_named(data_copy: Path) -> None:
 def test_broken_toml_is_named(data_copy: Path) -> None:
     (data_copy / "actions.toml").write_text("[[action]\nkey = ")
     with pytest.raises(ContentError, match=r"actions.toml: not valid TOML"):
+        load_content(data_copy)
+
+
+def test_every_line_the_renderer_asks_for_is_in_narration_toml() -> None:
+    source = (Path(__file__).parents[1] / "bot" / "render" / "text.py").read_text()
+    asked = set(re.findall(r'says\(\s*"([a-z_]+\.[a-z_]+)"', source))
+    asked |= {f"glitch.{t}" for t in ("collapse", "chance", "forced", "last_round")}
+    assert len(asked) > 20
+    assert asked <= set(load_content().narration)
+
+
+def test_a_narration_line_that_is_not_a_template_names_its_key(data_copy: Path) -> None:
+    path = data_copy / "narration.toml"
+    path.write_text(
+        path.read_text().replace('opens = "The collective', 'opens = "{ The collective')
+    )
+    with pytest.raises(ContentError, match=r"reveal\.opens"):
         load_content(data_copy)

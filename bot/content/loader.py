@@ -9,7 +9,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import Action, Archetype, Content, Dreamscape, Prompt, Rules, Topic
+from bot.content.models import (
+    Action,
+    Archetype,
+    Content,
+    Dreamscape,
+    HouseRuleSpec,
+    Prompt,
+    Rules,
+    Topic,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -36,7 +45,9 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
     archetypes = _entries(data_dir / "archetypes.toml", "archetype", Archetype)
     dreamscapes = _entries(data_dir / "dreamscapes.toml", "dreamscape", Dreamscape)
     prompts = _entries(data_dir / "prompts.toml", "prompt", Prompt)
+    house_rules = _entries(data_dir / "house_rules.toml", "house_rule", HouseRuleSpec)
     dreamers = _read(data_dir / "dreamers.toml")
+    narration = _lines(data_dir / "narration.toml")
     try:
         return Content(
             rules=rules,
@@ -45,6 +56,8 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             archetypes=archetypes,
             dreamscapes=dreamscapes,
             prompts=prompts,
+            house_rules=house_rules,
+            narration=narration,
             dreamer_names=dreamers.get("names", []),
             dreamer_answers=dreamers.get("answers", {}),
         )
@@ -60,6 +73,16 @@ def _read(path: Path) -> dict[str, Any]:
         raise ContentError(f"{path}: the file is missing") from None
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _lines(path: Path) -> dict[str, Any]:
+    """A file of sections of lines, flattened to "section.name" keys."""
+    flat: dict[str, Any] = {}
+    for section, lines in _read(path).items():
+        if not isinstance(lines, dict):
+            raise ContentError(f"{path}: {section!r} should be a section of lines")
+        flat.update({f"{section}.{name}": line for name, line in lines.items()})
+    return flat
 
 
 def _entries(path: Path, table: str, model: type[M]) -> list[M]:

@@ -10,6 +10,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+# The most a character's name and a prompt may be anywhere (Discord's options are declared with
+# them); rules.toml sets the limits the game plays by, at most these.
+NAME_LONGEST = 32
+PROMPT_LONGEST = 300
 Line = Annotated[str, Field(min_length=1, max_length=400)]
 
 
@@ -108,6 +112,15 @@ class SoftenRules(Strict):
     extend_minutes: int = Field(ge=0)
 
 
+class CalendarRules(Strict):
+    reminders: list[int] = Field(max_length=5)  # minutes before a session
+    longest_reminder_days: int = Field(ge=1, le=28)
+
+
+class PrivacyRules(Strict):
+    grace_days: int = Field(ge=1)
+
+
 class Rules(Strict):
     stability: StabilityRules
     lucidity: LucidityRules
@@ -121,8 +134,11 @@ class Rules(Strict):
     rest: RestRules
     soften: SoftenRules
     confession_max_chars: int = Field(ge=1, le=4000)
-    name_max_chars: int = Field(ge=1, le=32)
+    name_max_chars: int = Field(ge=1, le=NAME_LONGEST)
+    prompt_max_chars: int = Field(ge=1, le=PROMPT_LONGEST)
     fragments_to_unlock: int = Field(ge=1)
+    calendar: CalendarRules
+    privacy: PrivacyRules
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
@@ -235,6 +251,41 @@ class Dreamscape(Strict):
         return self.narration[action]
 
 
+# --- house_rules.toml ---------------------------------------------------------------------------
+
+
+class RuleKind(StrEnum):
+    """How an admin's value for a house rule is read."""
+
+    WHOLE = "whole"
+    CHANCE = "chance"
+    SWITCH = "switch"
+    RATING = "rating"
+    TOPICS = "topics"
+    ROLE = "role"
+    REMINDERS = "reminders"
+    ZONE = "zone"
+
+
+class HouseRuleSpec(Strict):
+    """One setting a campaign's admins may change: `min` and `max` bound a whole number."""
+
+    key: Key
+    description: Annotated[str, Field(min_length=1, max_length=80)]
+    kind: RuleKind
+    min: int | None = None
+    max: int | None = None
+    default: bool | int | float | str | list[str] | list[int] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> HouseRuleSpec:
+        if self.kind is RuleKind.WHOLE and (self.min is None or self.max is None):
+            raise ValueError("a whole-number rule needs min and max")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
 # --- topics and prompts -----------------------------------------------------------------------
 
 
@@ -254,7 +305,7 @@ class Prompt(Strict):
     category: Category
     rating: Rating
     topics: list[Key] = Field(default_factory=list, max_length=5)
-    text: Annotated[str, Field(min_length=1, max_length=300)]
+    text: Annotated[str, Field(min_length=1, max_length=PROMPT_LONGEST)]
 
     @field_validator("text")
     @classmethod
@@ -283,8 +334,13 @@ class Content(Strict):
     actions: list[Action] = Field(min_length=4)
     archetypes: list[Archetype] = Field(min_length=1, max_length=25)
     dreamscapes: list[Dreamscape] = Field(min_length=1)
+    house_rules: list[HouseRuleSpec] = Field(min_length=1, max_length=25)
+    # "section.name" -> a line of the dream's own voice, with its {slots}
+    narration: dict[str, Line] = Field(default_factory=dict)
     prompts: list[Prompt] = Field(min_length=1)
-    dreamer_names: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=8)
+    dreamer_names: list[Annotated[str, Field(min_length=1, max_length=NAME_LONGEST)]] = Field(
+        min_length=8
+    )
     dreamer_answers: dict[Category, list[Line]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -296,6 +352,7 @@ class Content(Strict):
         _unique("archetypes.toml: signature move", [a.signature.key for a in self.archetypes])
         _unique("dreamscapes.toml: dreamscape", [d.key for d in self.dreamscapes])
         _unique("prompts.toml: prompt", [p.id for p in self.prompts])
+        _unique("house_rules.toml: house rule", [r.key for r in self.house_rules])
         action_keys = {a.key for a in self.actions}
         missing = {"explore", "anchor", "share", "dive"} - action_keys
         if missing:
@@ -328,6 +385,20 @@ class Content(Strict):
                 "prompts.toml: the fallback needs a gentle prompt with no topics that names no one"
             )
         return self
+
+    @field_validator("narration")
+    @classmethod
+    def _templates(cls, narration: dict[str, str]) -> dict[str, str]:
+        for key, line in narration.items():
+            try:
+                list(string.Formatter().parse(line))
+            except ValueError as exc:
+                raise ValueError(f"narration.toml: {key}: not a valid template: {exc}") from None
+        return narration
+
+    def says(self, key: str, **slots: object) -> str:
+        """A line of narration.toml, its slots filled."""
+        return self.narration[key].format(**slots)
 
     @cached_property
     def archetype_by_key(self) -> dict[str, Archetype]:

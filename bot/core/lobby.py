@@ -69,7 +69,7 @@ def open_session(
             number=campaign.session_count,
             phase=Phase.SCHEDULED,
             seed=move.rng.getrandbits(63),
-            rules=SessionRules.from_rules(move.content.rules, campaign.settings),
+            rules=SessionRules.from_rules(move.content.rules, campaign.settings.changed()),
         )
     return session, reopen(move, session, last_entry)
 

@@ -71,6 +71,41 @@ class Schedule(State):
     skipped: list[datetime] = Field(default_factory=list)  # session instants (UTC) left out
 
 
+class HouseRules(State):
+    """The settings a campaign's admins changed; None is the default. A rule that exists only
+    in data/house_rules.toml is kept beside these, by its key."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=False)
+
+    min_players: int | None = None
+    max_players: int | None = None
+    rounds: int | None = None
+    lobby_minutes: int | None = None
+    round_minutes: int | None = None
+    confession_minutes: int | None = None
+    resonance_minutes: int | None = None
+    glitch_chance: float | None = None
+    named_reveals: bool | None = None
+    keep_confessions: bool | None = None
+    rating_ceiling: Rating | None = None
+    excluded_topics: list[str] | None = None
+    builtin_prompts: bool | None = None
+    host_role: int | None = None
+    reminders: list[int] | None = None
+    reminder_role: int | None = None
+    timezone: str | None = None
+
+    def value(self, key: str) -> Any:
+        """The changed value of any rule, known here or only to the data; None if unchanged."""
+        return self.changed().get(key)
+
+    def changed(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def with_value(self, key: str, value: Any) -> HouseRules:
+        return HouseRules.model_validate({**self.changed(), key: value})
+
+
 class Campaign(State):
     id: str
     guild_id: int
@@ -79,7 +114,7 @@ class Campaign(State):
     session_count: int = 0
     unlocked: list[str]
     deal_count: int = 0
-    settings: dict[str, Any] = Field(default_factory=dict)
+    settings: HouseRules = Field(default_factory=lambda: HouseRules())
     schedule: Schedule | None = None
     next_at: datetime | None = None  # the next scheduled session, if there is a schedule
     event_id: int | None = None  # the platform's scheduled event for next_at, if any

@@ -21,7 +21,6 @@ from bot.core.errors import BadPrompt, NotFound
 from bot.core.models import Circle, Session, SessionRules
 
 MAX_PROMPTS = 500
-MAX_TEXT = 300
 MAX_PACK_BYTES = 256 * 1024
 CUSTOM_PREFIX = "c-"
 
@@ -56,6 +55,9 @@ def make(content: Content, prompt_id: str, fields: Mapping[str, Any]) -> Prompt:
         prompt = Prompt.model_validate(raw)
     except ValidationError as error:
         raise BadPrompt(_describe(error)) from None
+    longest = content.rules.prompt_max_chars
+    if len(prompt.text) > longest:
+        raise BadPrompt(f"text: at most {longest} characters, not {len(prompt.text)}")
     known = {t.key for t in content.topics}
     unknown = [t for t in prompt.topics if t not in known]
     if unknown:

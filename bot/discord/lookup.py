@@ -45,7 +45,7 @@ def is_admin(interaction: discord.Interaction) -> bool:
 def hosts(interaction: discord.Interaction, campaign: Campaign) -> bool:
     """Whether the member holds this campaign's host role: power over that campaign only."""
     member = interaction.user
-    role = campaign.settings.get("host_role") or 0
+    role = campaign.settings.host_role or 0
     return isinstance(member, discord.Member) and any(r.id == role for r in member.roles)
 
 

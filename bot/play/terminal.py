@@ -247,7 +247,7 @@ class Terminal:
         key, _, value = text.partition(" ")
         if not key:
             current = house_rules.current(self.content, self.campaign.settings)
-            for rule in house_rules.RULES.values():
+            for rule in house_rules.rules(self.content).values():
                 self.out(f"  {rule.key}: {current.get(rule.key)} ({rule.description})")
             return
         try:

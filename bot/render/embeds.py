@@ -49,7 +49,7 @@ def cast_for(content: object, circle: Circle) -> Cast:
     )
 
 
-def bar(value: int, maximum: int = 100, width: int = 12) -> str:
+def bar(value: int, maximum: int, width: int = 12) -> str:
     filled = round(width * max(0, min(value, maximum)) / maximum)
     return "▰" * filled + "▱" * (width - filled) + f" **{value}**"
 
@@ -95,7 +95,11 @@ def round_embed(cast: Cast, session: Session) -> discord.Embed:
     embed = frame(
         Phase.DREAMING, f"{scape.name} — round {session.round} of {session.rules.rounds}", [scene]
     )
-    embed.add_field(name="Stability", value=bar(session.stability), inline=False)
+    embed.add_field(
+        name="Stability",
+        value=bar(session.stability, cast.content.rules.stability.max),
+        inline=False,
+    )
     dreamers = []
     for dreamer in session.acting():
         mark = "✅" if dreamer.character_id in session.choices else "💭"
@@ -212,7 +216,11 @@ def status_embed(cast: Cast, session: Session | None) -> discord.Embed:
     if session.round:
         embed.add_field(name="Round", value=f"{session.round} of {session.rules.rounds}")
     if session.phase is not Phase.LOBBY:
-        embed.add_field(name="Stability", value=bar(session.stability), inline=False)
+        embed.add_field(
+            name="Stability",
+            value=bar(session.stability, cast.content.rules.stability.max),
+            inline=False,
+        )
     dreamers = []
     for dreamer in session.present():
         acted = " ✅" if dreamer.character_id in session.choices else ""

@@ -89,6 +89,13 @@ class Cast:
             return "".join(names)
         return ", ".join(names[:-1]) + " and " + names[-1]
 
+    def says(self, key: str, **slots: object) -> str:
+        """A line of the dream's own voice (data/narration.toml)."""
+        return self.content.says(key, **slots)
+
+    def stability(self, value: int) -> str:
+        return stability_bar(value, self.content.rules.stability.max)
+
     def archetype(self, character_id: str) -> str:
         character = self.circle.characters.get(character_id)
         if character is None:
@@ -96,7 +103,7 @@ class Cast:
         return self.content.archetype_by_key[character.archetype].name
 
 
-def stability_bar(value: int, maximum: int = 100) -> str:
+def stability_bar(value: int, maximum: int) -> str:
     filled = round(BAR * max(0, min(value, maximum)) / maximum)
     return "█" * filled + "░" * (BAR - filled) + f" {value}"
 
@@ -143,7 +150,8 @@ def _lobby(event: LobbyOpened, cast: Cast) -> list[str]:
 @presents(Previously)
 def _previously(event: Previously, cast: Cast) -> list[str]:
     entry = event.entry
-    return ["", "Previously at Bedtime…", *["   " + line for line in previously(entry, cast)], ""]
+    recap = ["   " + line for line in previously(entry, cast)]
+    return ["", cast.says("lobby.previously"), *recap, ""]
 
 
 def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
@@ -164,7 +172,7 @@ def previously(entry: ChronicleEntry, cast: Cast) -> list[str]:
             lines.append(line)
     adrift = [c.id for c in cast.circle.characters.values() if c.adrift]
     if adrift:
-        lines.append(f"{cast.names(adrift)} is still lost in the dream. Bring them back.")
+        lines.append(cast.says("lobby.still_lost", names=cast.names(adrift)))
     return lines
 
 
@@ -179,17 +187,17 @@ def _joined(event: Joined, cast: Cast) -> list[str]:
     cid = event.character
     who = f"{cast.name(cid)} ({cast.archetype(cid)})"
     if event.late:
-        return [f"➕ {who} slips into the dream; they enter at the next round."]
+        return [cast.says("circle.slips_in", who=who)]
     if event.returning:
-        extra = " — still adrift, lost in the dream" if event.adrift else ""
-        return [f"➕ {who} returns to the circle{extra}. [{event.count} dreaming]"]
-    return [f"➕ {who} joins the circle for the first time. [{event.count} dreaming]"]
+        extra = cast.says("circle.returns_adrift") if event.adrift else ""
+        return [cast.says("circle.returns", who=who, adrift=extra, count=event.count)]
+    return [cast.says("circle.joins", who=who, count=event.count)]
 
 
 @presents(Left)
 def _left(event: Left, cast: Cast) -> list[str]:
-    verb = "was removed from" if event.kicked else "steps out of"
-    return [f"➖ {cast.name(event.character)} {verb} the session."]
+    line = "circle.removed" if event.kicked else "circle.steps_out"
+    return [cast.says(line, name=cast.name(event.character))]
 
 
 @presents(Postponed)
@@ -206,13 +214,10 @@ def _started(event: SessionStarted, cast: Cast) -> list[str]:
     lines = ["", f"✦ {scape.name} ✦", scape.intro]
     if event.rested:
         arrive = "arrives" if len(event.rested) == 1 else "arrive"
-        lines.append(f"{cast.names(event.rested)} {arrive} Rested: the Mesh is steadier for it.")
+        lines.append(cast.says("start.rested", names=cast.names(event.rested), arrive=arrive))
     if event.adrift:
-        lines.append(
-            f"{cast.names(event.adrift)} is adrift somewhere in the dream. "
-            "Share with them to bring them back."
-        )
-    lines.append(f"Stability {stability_bar(event.stability)}")
+        lines.append(cast.says("start.adrift", names=cast.names(event.adrift)))
+    lines.append(f"Stability {cast.stability(event.stability)}")
     return lines
 
 
@@ -223,7 +228,7 @@ def _round(event: RoundStarted, cast: Cast) -> list[str]:
     if event.entered:
         enter = "enters" if len(event.entered) == 1 else "enter"
         lines.append(f"{cast.names(event.entered)} {enter} the dream.")
-    lines.append(f"Stability {stability_bar(event.stability)}")
+    lines.append(f"Stability {cast.stability(event.stability)}")
     return lines
 
 
@@ -246,30 +251,26 @@ def _resolved(event: RoundResolved, cast: Cast) -> list[str]:
             template = scape.lines(action)[beat.line]
         lines.append("   " + template.format(name=name, target=cast.name(target)))
     delta = event.stability - event.stability_before
-    lines.append(f"Stability {stability_bar(event.stability)} ({delta:+d})")
+    lines.append(f"Stability {cast.stability(event.stability)} ({delta:+d})")
     return lines
 
 
 @presents(Rescued)
 def _rescued(event: Rescued, cast: Cast) -> list[str]:
-    return [f"💫 {cast.names(event.by)} reach {cast.name(event.character)} and pull them home!"]
+    return [cast.says("rescue.home", names=cast.names(event.by), name=cast.name(event.character))]
 
 
 @presents(GlitchBegan)
 def _glitch(event: GlitchBegan, cast: Cast) -> list[str]:
     scape = cast.content.dreamscape_by_key[event.dreamscape]
-    why = {
-        "collapse": "Stability has run out.",
-        "chance": "The Mesh shudders without warning.",
-        "forced": "The host pulls the plug on reality.",
-        "last_round": "The dream will not end without it.",
-    }.get(event.trigger, "")
+    trigger = f"glitch.{event.trigger}"
+    why = cast.says(trigger) if trigger in cast.content.narration else ""
     return [
         "",
-        f"⚡ THE MESH HAS FRACTURED ⚡ {why}",
+        cast.says("glitch.fractured", why=why),
         scape.glitch,
-        f"Stability {stability_bar(event.stability)}",
-        "Every dreamer is pressed to confess.",
+        f"Stability {cast.stability(event.stability)}",
+        cast.says("glitch.pressed"),
     ]
 
 
@@ -293,12 +294,12 @@ def _softened(event: Softened, cast: Cast) -> list[str]:
 
 @presents(Revealed)
 def _revealed(event: Revealed, cast: Cast) -> list[str]:
-    lines = ["", "The collective consciousness opens."]
+    lines = ["", cast.says("reveal.opens")]
     for n, item in enumerate(event.items, start=1):
         author = f" — {cast.name(item.author)}" if item.author else ""
         lines.append(f"  {n}. [{item.category}] “{cast.escape(item.text)}”{author}")
     for _ in range(event.dark):
-        lines.append("  ·  a confession stayed in the dark")
+        lines.append("  ·  " + cast.says("reveal.dark"))
     return lines
 
 
@@ -312,28 +313,27 @@ def _resonated(event: Resonated, cast: Cast) -> list[str]:
 def _recovered(event: Recovered, cast: Cast) -> list[str]:
     lines = [
         f"The Mesh recovers +{event.recovered} ({plural(event.resonances, 'resonance')}). "
-        f"Stability {stability_bar(event.stability)}"
+        f"Stability {cast.stability(event.stability)}"
     ]
     if event.adrift:
-        lines.append(f"🌫 The glitch claims {cast.name(event.adrift)}. They are Adrift.")
+        lines.append(cast.says("recovery.claims", name=cast.name(event.adrift)))
     return lines
 
 
 @presents(RoundResumed)
 def _resumed(event: RoundResumed, cast: Cast) -> list[str]:
-    return [f"The dream knits itself back together. Round {event.round} goes on."]
+    return [cast.says("recovery.resumes", round=event.round)]
 
 
 @presents(Reset)
 def _reset(event: Reset, cast: Cast) -> list[str]:
     lines = [
-        "🛑 EMERGENCY PROTOCOL. The Mesh is hard-reset.",
-        f"   Everyone loses {event.lucidity_loss} lucidity; "
-        f"next month's baseline drops to {event.baseline}.",
+        cast.says("reset.protocol"),
+        cast.says("reset.price", loss=event.lucidity_loss, baseline=event.baseline),
     ]
     if event.freed:
         snap = "snaps" if len(event.freed) == 1 else "snap"
-        lines.append(f"   {cast.names(event.freed)} {snap} back from being adrift.")
+        lines.append(cast.says("reset.freed", names=cast.names(event.freed), snap=snap))
     return lines
 
 
@@ -354,13 +354,14 @@ def _dawn(event: Dawn, cast: Cast) -> list[str]:
 
 
 def see_you(event: Dawn, cast: Cast) -> str:
-    next_at = event.next_at
-    return f"See you next Bedtime: {cast.moment(next_at)}." if next_at else "See you next Bedtime."
+    if event.next_at:
+        return cast.says("dawn.see_you", when=cast.moment(event.next_at))
+    return cast.says("dawn.see_you_someday")
 
 
 @presents(Reminder)
 def _reminder(event: Reminder, cast: Cast) -> list[str]:
-    return [f"🌙 Bedtime begins {cast.moment(event.at)}. Rest well, and bring your dreams."]
+    return [cast.says("calendar.reminder", when=cast.moment(event.at))]
 
 
 @presents(ScheduleSet)

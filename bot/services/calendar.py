@@ -35,10 +35,10 @@ class Calendar:
         now = self.context.clock()
         async with self.context.store.work() as unit:
             fresh = await unit.fresh(campaign)
-            zone = timezone or fresh.settings.get("timezone") or "UTC"
+            zone = timezone or fresh.settings.timezone or "UTC"
             rule = calendar.make(week, weekday, time, zone)
             fresh.schedule = rule
-            fresh.settings = {**fresh.settings, "timezone": rule.timezone}
+            fresh.settings = fresh.settings.with_value("timezone", rule.timezone)
             fresh.next_at = calendar.next_session(rule, now)
             await unit.campaigns.save(fresh)
             await unit.record(key, fresh.id, now)
@@ -73,7 +73,7 @@ class Calendar:
         """Campaigns with a deadline, a scheduled opening or a reminder that has come due."""
         now = self.context.clock()
         read = self.context.store.read
-        horizon = now + house_rules.LONGEST_REMINDER
+        horizon = now + house_rules.longest_reminder(self.context.content)
         ids = {campaign for campaign, _ in await read.sessions.due(now)}
         ids |= set(await read.campaigns.scheduled_before(horizon))
         found = [await read.campaigns.by_id(i) for i in sorted(ids)]
@@ -99,10 +99,10 @@ class Calendar:
             current = await unit.sessions.current(fresh.id)
             begun = current is not None and current.phase is not Phase.POSTPONED
             due_at = fresh.next_at
-            before = [] if begun else house_rules.reminders(fresh.settings)
+            before = [] if begun else house_rules.reminders(self.context.content, fresh.settings)
             for minutes in calendar.reminders_due(before, due_at, now):
                 if await unit.reminders.claim(fresh.id, due_at, minutes):
-                    role = fresh.settings.get("reminder_role")
+                    role = fresh.settings.reminder_role
                     reminder = Reminder(at=due_at.isoformat(), before=minutes, role=role)
                     await unit.outbox.add(fresh.id, None, dump([reminder]), now)
                     fired += 1

@@ -15,8 +15,6 @@ from bot.core.phases import Phase
 from bot.services.results import MoveResult
 from bot.services.work import Context
 
-GRACE = timedelta(days=30)  # how long a server's data waits after the bot leaves it
-
 
 class Safety:
     def __init__(self, context: Context) -> None:
@@ -228,7 +226,8 @@ class Safety:
 
     async def purge_departed(self, now: datetime | None = None) -> list[int]:
         """Delete the data of servers the bot left more than the grace period ago."""
-        cutoff = (now or self.clock()) - GRACE
+        grace = timedelta(days=self.content.rules.privacy.grace_days)
+        cutoff = (now or self.clock()) - grace
         if not await self.store.read.departures.before(cutoff):
             return []  # the usual case, every tick: no write transaction
         async with self.store.work() as unit:

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 import cogs.bedtime._prompts as prompt_pages
 import cogs.scheduler as scheduler
-from bot.content.models import Category, Rating
+from bot.content.models import PROMPT_LONGEST, Category, Rating
 from bot.core import calendar, house_rules, prompts
 from bot.core.models import Campaign
 from bot.core.phases import Phase
@@ -184,12 +184,12 @@ class Bedtime(
         campaign = await campaign_here(interaction)
         if setting is not None:
             if value is None:
-                rule = house_rules.RULES.get(setting)
+                rule = house_rules.rules(self.bot.content).get(setting)
                 hint = f" ({rule.description})" if rule else ""
                 await private(interaction, f"Give a value for {setting[:40]}{hint}.")
                 return
             if setting.strip().lower() == "host_role":
-                role = house_rules.RULES["host_role"].parse(value, self.bot.content)
+                role = house_rules.rules(self.bot.content)["host_role"].parse(value)
                 problem = host_role_problem(interaction, role)
                 if problem:
                     await private(interaction, problem)
@@ -205,7 +205,7 @@ class Bedtime(
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=f"{rule.key} — {rule.description}"[:100], value=rule.key)
-            for rule in house_rules.RULES.values()
+            for rule in house_rules.rules(self.bot.content).values()
             if current.lower() in rule.key
         ][:25]
 
@@ -236,7 +236,7 @@ class Bedtime(
     @prompts.command(name="add", description="Add a custom prompt")
     @app_commands.describe(
         category="What kind of confession it asks for",
-        text="The prompt, at most 300 characters; {other} names another dreamer",
+        text=f"The prompt, at most {PROMPT_LONGEST} characters; {{other}} names another dreamer",
         rating="How intense it is (gentle by default)",
         topics="Topic keys it touches, separated by commas",
     )
@@ -248,7 +248,7 @@ class Bedtime(
         self,
         interaction: discord.Interaction,
         category: app_commands.Choice[str],
-        text: app_commands.Range[str, 1, 300],
+        text: app_commands.Range[str, 1, PROMPT_LONGEST],
         rating: app_commands.Choice[str] | None = None,
         topics: str | None = None,
     ) -> None:

@@ -50,7 +50,7 @@ def zone_choices(current: str) -> list[app_commands.Choice[str]]:
 def config_embed(bot: BedtimeBot, campaign: Campaign, changed: str | None) -> discord.Embed:
     values = house_rules.current(bot.content, campaign.settings)
     lines = []
-    for rule in house_rules.RULES.values():
+    for rule in house_rules.rules(bot.content).values():
         value = values.get(rule.key)
         if rule.key == "host_role" and value:
             shown = f"<@&{value}>"

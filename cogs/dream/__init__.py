@@ -9,6 +9,7 @@ from discord import app_commands, ui
 from discord.ext import commands
 
 import cogs.privacy as privacy
+from bot.content.models import NAME_LONGEST, Action, Content
 from bot.core.events import Joined, first
 from bot.core.phases import Phase
 from bot.discord.lookup import campaign_for_player, campaign_here, key
@@ -27,17 +28,35 @@ HELP = """\
 
 **Join** the lobby with the button on the “Bedtime is here” message, or `/dream join`. \
 New dreamers pick an archetype and a name; your character comes back every month.
-**Each round** choose one action: 🔭 Explore, ⚓ Anchor, 🤝 Share with someone, 🌊 Dive, or your \
-✨ Signature (once a session). If you don't choose, you linger.
+**Each round** choose one action: {actions}, or your ✨ Signature (once a session). \
+If you don't choose, you linger. Adrift, you can only {adrift}, until {rescue} {rescuing} \
+aimed at you in one session bring you back.
 **When the Mesh glitches**, press *Face your prompt*. Answer and share, answer and keep it \
 private, or pass: a pass looks exactly like a private answer. **X** gives everyone gentler \
 prompts, and nobody learns who pressed it. Shared confessions are revealed without names; \
 press *I hear you* for the ones that reach you.
 **At dawn** bonds, lucidity and arcs change, and the chronicle remembers.
-Between sessions, `/dream rest` logs real rest: three nights make you *Rested*.
+Between sessions, `/dream rest` logs real rest: {rests} rests make you *Rested*.
 `/dream status`, `/dream sheet` and `/dream chronicle` show where things stand.
 **Your safety:** `/dream boundaries` privately sets topics never to reach you (lines) or only \
 gently (veils). `/dream mydata` shows what is stored about you; `/dream forget-me` deletes it."""
+
+
+def help_text(content: Content) -> str:
+    """How to play, with the actions as the content defines them."""
+
+    def named(action: Action) -> str:
+        aimed = " with someone" if action.effect.needs_target else ""
+        return f"{action.emoji} {action.label}{aimed}".strip()
+
+    rescuing = " or ".join(a.label for a in content.actions if a.rule == "rescue")
+    return HELP.format(
+        actions=", ".join(named(a) for a in content.actions),
+        adrift=" or ".join(a.label for a in content.actions if a.while_adrift),
+        rescue=content.rules.rescue.shares,
+        rescuing=f"{rescuing} actions" if rescuing else "actions",
+        rests=content.rules.rest.rests_for_rested,
+    )
 
 
 @app_commands.guild_only()
@@ -48,7 +67,8 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
 
     @app_commands.command(name="help", description="How to play, briefly")
     async def help_(self, interaction: discord.Interaction) -> None:
-        embed = discord.Embed(title="How to play Bedtime", description=HELP, colour=0x8E7CC3)
+        text = help_text(self.bot.content)
+        embed = discord.Embed(title="How to play Bedtime", description=text, colour=0x8E7CC3)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(description="Join the open lobby, or the session under way")
@@ -60,7 +80,7 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         self,
         interaction: discord.Interaction,
         archetype: str | None = None,
-        name: app_commands.Range[str, 1, 32] | None = None,
+        name: app_commands.Range[str, 1, NAME_LONGEST] | None = None,
     ) -> None:
         campaign = await campaign_here(interaction)
         result = await self.bot.service.join(

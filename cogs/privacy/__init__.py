@@ -147,11 +147,12 @@ async def tidy(bot: BedtimeBot) -> None:
     await bot.safety.scrub_pending()
     purged = await bot.safety.purge_departed()
     if purged:
-        log.info("Purged the data of %d server(s) the bot left over 30 days ago", len(purged))
+        days = bot.content.rules.privacy.grace_days
+        log.info("Purged the data of %d server(s) the bot left over %d days ago", len(purged), days)
 
 
 class Privacy(commands.Cog):
-    """Knows when the bot leaves or rejoins a server, for the 30-day purge."""
+    """Knows when the bot leaves or rejoins a server, for the purge after the grace period."""
 
     def __init__(self, bot: BedtimeBot) -> None:
         self.bot = bot

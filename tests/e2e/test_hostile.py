@@ -74,7 +74,7 @@ async def test_hostile_confessions_and_prompts_and_settings(
             ADMIN, "bedtime", "prompts", "add", category="hope", text=text[:300]
         )
         assert added.ephemeral
-    for rule in house_rules.RULES:
+    for rule in house_rules.rules(running.bot.content):
         for value in [*NASTY[:6], NASTY[7], *NASTY[-3:]]:
             answered = await fake.slash(ADMIN, "bedtime", "config", setting=rule, value=value)
             assert answered.ephemeral

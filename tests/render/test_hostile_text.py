@@ -62,5 +62,5 @@ def test_any_prompt_text_is_refused_with_a_reason_or_stored_clean(text: str) -> 
     if why is not None:
         assert why.strip()
         return
-    assert len(made[0].text) <= prompts.MAX_TEXT
+    assert len(made[0].text) <= CONTENT.rules.prompt_max_chars
     assert made[0].text == " ".join(plain(made[0].text).split())

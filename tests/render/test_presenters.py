@@ -44,7 +44,7 @@ def test_stored_events_keep_the_shape_of_earlier_versions() -> None:
     )
     (stored,) = json.loads(dump([opened]))
     assert set(stored) == {"kind", "audience", "dreamer", "data"}
-    assert stored["kind"] == "lobby_opened"
+    assert stored["kind"] == LobbyOpened.kind
     assert stored["data"]["session"] == "s1"
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.content import Content
 from bot.core.errors import BadName, NoSession, RestTooSoon
+from bot.core.events import RoundResolved
 from bot.core.models import Campaign, Condition
 from bot.core.phases import Phase
 from bot.services import Bedtime, SimClock
@@ -152,7 +153,7 @@ async def test_deadlines_are_saved_with_the_move_and_found_when_due(
     clock.now = deadline
     assert await sessions.due(clock()) == [(campaign.id, table.session.id)]
     result = await service.expire(campaign)
-    assert any(e.kind == "round_resolved" for e in result.events)
+    assert any(isinstance(e, RoundResolved) for e in result.events)
 
 
 async def test_expire_before_the_deadline_changes_nothing(service: Bedtime) -> None:

@@ -32,7 +32,9 @@ async def restart(service: Bedtime) -> Bedtime:
 async def scheduled(service: Bedtime, clock: SimClock) -> tuple[Bedtime, object]:
     clock.now = FRIDAY
     campaign = await service.setup(1, 10)
-    result = await service.calendar.schedule(campaign, "first", "saturday", "21:00", "Europe/Berlin")
+    result = await service.calendar.schedule(
+        campaign, "first", "saturday", "21:00", "Europe/Berlin"
+    )
     return service, result
 
 
@@ -54,7 +56,7 @@ async def test_setting_the_schedule_finds_the_next_session(
     campaign = await service.campaign(1, 10)
     assert campaign is not None
     assert campaign.next_at == datetime(2026, 3, 7, 20, 0, tzinfo=UTC)  # 21:00 in Berlin
-    assert campaign.settings["timezone"] == "Europe/Berlin"
+    assert campaign.settings.timezone == "Europe/Berlin"
     assert isinstance(result.events[0], ScheduleSet)
 
 
