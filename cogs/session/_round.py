@@ -72,31 +72,12 @@ class ActionButton(
         await round_moved(interaction, result, on_round_message=True)
 
 
-class ShareSelect(
-    Control[ui.Select[Any]],
-    prefix="share",
-    parts=(SESSION, number("round")),
-    where="the Share select",
-):
-    """Share, the action aimed at another dreamer that every circle has."""
+class _Aimed:
+    """What an action aimed at a dreamer does when its menu is used."""
 
-    action = "share"
-
-    def __init__(
-        self,
-        session_id: str,
-        round_number: int,
-        options: list[discord.SelectOption] | None = None,
-        placeholder: str = "",
-    ) -> None:
-        super().__init__(
-            ui.Select(
-                placeholder=placeholder or "…",
-                custom_id=self.make_id(session_id, round_number),
-                options=options or [discord.SelectOption(label="nobody", value="none")],
-            )
-        )
-        self.session_id, self.round = session_id, round_number
+    session_id: str
+    round: int
+    action: str
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
@@ -105,7 +86,39 @@ class ShareSelect(
         await round_moved(interaction, result, on_round_message=True)
 
 
+def _dreamers_menu(
+    custom_id: str, options: list[discord.SelectOption] | None, placeholder: str
+) -> ui.Select[Any]:
+    return ui.Select(
+        placeholder=placeholder or "…",
+        custom_id=custom_id,
+        options=options or [discord.SelectOption(label="nobody", value="none")],
+    )
+
+
+class ShareSelect(
+    _Aimed,
+    Control[ui.Select[Any]],
+    prefix="share",
+    parts=(SESSION, number("round")),
+    where="the Share select",
+):
+    """Share, the aimed action every circle has (its custom id predates the others')."""
+
+    def __init__(
+        self,
+        session_id: str,
+        round_number: int,
+        options: list[discord.SelectOption] | None = None,
+        placeholder: str = "",
+    ) -> None:
+        custom_id = self.make_id(session_id, round_number)
+        super().__init__(_dreamers_menu(custom_id, options, placeholder))
+        self.session_id, self.round, self.action = session_id, round_number, "share"
+
+
 class AimSelect(
+    _Aimed,
     Control[ui.Select[Any]],
     prefix="aim",
     parts=(SESSION, number("round"), word("action")),
@@ -121,20 +134,9 @@ class AimSelect(
         options: list[discord.SelectOption] | None = None,
         placeholder: str = "",
     ) -> None:
-        super().__init__(
-            ui.Select(
-                placeholder=placeholder or "…",
-                custom_id=self.make_id(session_id, round_number, action),
-                options=options or [discord.SelectOption(label="nobody", value="none")],
-            )
-        )
+        custom_id = self.make_id(session_id, round_number, action)
+        super().__init__(_dreamers_menu(custom_id, options, placeholder))
         self.session_id, self.round, self.action = session_id, round_number, action
-
-    async def pressed(self, interaction: discord.Interaction) -> None:
-        campaign = await campaign_here(interaction)
-        target = chosen(interaction)[0]
-        result = await _act(interaction, campaign, self.session_id, self.round, self.action, target)
-        await round_moved(interaction, result, on_round_message=True)
 
 
 class TargetSelect(
@@ -158,13 +160,8 @@ class TargetSelect(
             for dreamer in session.acting():
                 character = circle.characters[dreamer.character_id]
                 options.append(discord.SelectOption(label=character.name[:100], value=character.id))
-        super().__init__(
-            ui.Select(
-                placeholder="Choose a dreamer",
-                custom_id=self.make_id(session_id, round_number, message_id),
-                options=options or [discord.SelectOption(label="nobody", value="none")],
-            )
-        )
+        custom_id = self.make_id(session_id, round_number, message_id)
+        super().__init__(_dreamers_menu(custom_id, options, "Choose a dreamer"))
         self.session_id, self.round, self.message_id = session_id, round_number, message_id
 
     async def pressed(self, interaction: discord.Interaction) -> None:
@@ -247,7 +244,7 @@ def round_view(bot: BedtimeBot, session: Session, circle: Circle) -> ui.View:
     for action in actions:
         if action.effect.needs_target:
             placeholder = f"{action.emoji} {action.label} with…".strip()
-            if action.key == ShareSelect.action:
+            if action.key == "share":
                 view.add_item(ShareSelect(session.id, session.round, options, placeholder))
             else:
                 aim = AimSelect(session.id, session.round, action.key, options, placeholder)

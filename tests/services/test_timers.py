@@ -60,6 +60,19 @@ async def test_setting_the_schedule_finds_the_next_session(
     assert isinstance(result.events[0], ScheduleSet)
 
 
+async def test_a_schedule_without_a_zone_takes_the_campaign_s_as_stored_now(
+    service: Bedtime, clock: SimClock
+) -> None:
+    """The zone set after the campaign was looked up counts: the calendar reads it fresh."""
+    clock.now = FRIDAY
+    campaign = await service.setup(1, 10)
+    await service.configure(campaign, "timezone", "Europe/Berlin")
+    result = await service.calendar.schedule(campaign, "first", "saturday", "21:00")
+    assert isinstance(result.events[0], ScheduleSet)
+    assert result.events[0].timezone == "Europe/Berlin"
+    assert result.circle.campaign.next_at == datetime(2026, 3, 7, 20, 0, tzinfo=UTC)
+
+
 async def test_skip_names_the_skipped_date_and_the_next(service: Bedtime, clock: SimClock) -> None:
     await scheduled(service, clock)
     campaign = await service.campaign(1, 10)
