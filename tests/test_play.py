@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.play import Screen, play
 from bot.play.screen import WIPE
+from bot.store import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,6 +60,23 @@ def test_a_second_run_plays_next_month_with_the_carry_over(tmp_path: Path) -> No
     assert "Previously at Bedtime…" in second
     assert "returns to the circle" in second
     assert "joins the circle for the first time" not in second
+
+
+async def test_each_month_s_session_is_its_own(tmp_path: Path) -> None:
+    """A month's run must not draw the ids the last month drew: seed 0's third session took
+    the second's id, overwrote its row, and failed at dawn."""
+    db = tmp_path / "three.db"
+    for _ in range(3):
+        await play(db, players=4, seed=0, auto=True, screen=Screen.plain(lambda _: None, input))
+    database = await Database.open(db)
+    try:
+        campaign = await database.read.campaigns.by_channel(0, 0)
+        assert campaign is not None
+        entries = [await database.read.chronicle.by_number(campaign.id, n) for n in (1, 2, 3)]
+    finally:
+        await database.close()
+    assert all(entry is not None for entry in entries)
+    assert len({entry.session_id for entry in entries if entry}) == 3
 
 
 def test_the_bot_without_a_token_says_what_to_set(tmp_path: Path) -> None:

@@ -80,7 +80,11 @@ async def play(
     database = await Database.open(db_path or default_database())
     try:
         clock = SimClock(FIRST_NIGHT)
-        service = Bedtime(database, content, clock, random.Random(seed))
+        # The game's randomness, and the ids it draws, follow the seed and how far the
+        # campaign has come: each month (and each resumed night) draws afresh, never the ids
+        # an earlier run drew.
+        history = await _history(database)
+        service = Bedtime(database, content, clock, random.Random(f"{seed}:{history}"))
         campaign = await service.campaign(GUILD, CHANNEL) or await service.setup(GUILD, CHANNEL)
         last = await service.chronicle(campaign)
         unfinished = (await service.table(campaign)).session
@@ -112,6 +116,16 @@ async def play(
             )
     finally:
         await database.close()
+
+
+async def _history(database: Database) -> str:
+    """How far the terminal's campaign has come: its sessions and the moves of the last."""
+    campaign = await database.read.campaigns.by_channel(GUILD, CHANNEL)
+    if campaign is None:
+        return "new"
+    current = await database.read.sessions.current(campaign.id)
+    moves = current.moves if current is not None else 0
+    return f"{campaign.session_count}:{moves}"
 
 
 def _resume_time(session: Session) -> datetime:
