@@ -39,14 +39,19 @@ class Told:
     """The narration lines of each session, as they were told, in order."""
 
     sessions: list[list[str]] = field(default_factory=list)
+    scenes: list[str] = field(default_factory=list)  # every round's scene, across the months
 
     def render(
         self, real: Callable[[Event, Cast], list[str]]
     ) -> Callable[[Event, Cast], list[str]]:
         def render(event: Event, cast: Cast) -> list[str]:
             lines = real(event, cast)
-            if isinstance(event, RoundStarted) and event.round == 1:
-                self.sessions.append([])
+            if isinstance(event, RoundStarted):
+                self.scenes.append(
+                    cast.content.dreamscape_by_key[event.dreamscape].scenes[event.scene]
+                )
+                if event.round == 1:
+                    self.sessions.append([])
             if isinstance(event, RoundResolved | RoundStarted) and self.sessions:
                 names = [c.name for c in cast.circle.characters.values()]
                 self.sessions[-1] += [
@@ -111,6 +116,7 @@ class Balance:
     adrift_sessions: float
     rescued_within_two: float
     adrift_count: int
+    scene_repeats: int  # scenes told again within a campaign's 12 months, over every seed
     bonds: list[int]
     sessions: int
 
@@ -123,27 +129,40 @@ async def balance(work: Path, seeds: int = 20, months: int = 12) -> Balance:
     adrift_sessions = sessions = 0
     claimed = rescued_soon = 0
     bonds: list[int] = []
+    scene_repeats = 0
+    real: Renderer = getattr(terminal, "render")  # noqa: B009
     for seed in range(seeds):
         db = work / f"balance-{seed}.db"
-        for month in range(1, months + 1):
-            await terminal.play(db, players=4, seed=seed, auto=True, screen=quiet())
-            if month >= 7:
-                late += [c.lucidity for c in (await _circle(db)).characters.values()]
+        told = Told()
+        setattr(terminal, "render", told.render(real))  # noqa: B010
+        try:
+            for month in range(1, months + 1):
+                await terminal.play(db, players=4, seed=seed, auto=True, screen=quiet())
+                if month >= 7:
+                    late += [c.lucidity for c in (await _circle(db)).characters.values()]
+        finally:
+            setattr(terminal, "render", real)  # noqa: B010
+        scene_repeats += len(told.scenes) - len(set(told.scenes))
         entries = await _chronicle(db)
         for n, entry in enumerate(entries):
             sessions += 1
             glitches[len(entry.glitches)] += 1
-            lost = [m.character for m in entry.moments if isinstance(m, AdriftMoment)]
-            adrift_sessions += bool(lost)
-            for character in lost:
+            claims = [
+                (i, m.character) for i, m in enumerate(entry.moments) if isinstance(m, AdriftMoment)
+            ]
+            adrift_sessions += bool(claims)
+            for at, character in claims:
+                if n + 2 >= len(entries):
+                    continue  # claimed in the last two months: too soon to tell
                 claimed += 1
-                later = entries[n + 1 : n + 3]
-                found = any(
-                    isinstance(m, RescueMoment) and m.character == character
-                    for e in later
-                    for m in e.moments
+                # found later that night, or in one of the two months after
+                later = [
+                    *entry.moments[at + 1 :],
+                    *(m for e in entries[n + 1 : n + 3] for m in e.moments),
+                ]
+                rescued_soon += any(
+                    isinstance(m, RescueMoment) and m.character == character for m in later
                 )
-                rescued_soon += found
         bonds += list((await _circle(db)).bonds.values())
     return Balance(
         at_max_late=sum(v >= top for v in late) / len(late) if late else 0.0,
@@ -152,6 +171,7 @@ async def balance(work: Path, seeds: int = 20, months: int = 12) -> Balance:
         adrift_sessions=adrift_sessions / sessions if sessions else 0.0,
         rescued_within_two=rescued_soon / claimed if claimed else 1.0,
         adrift_count=claimed,
+        scene_repeats=scene_repeats,
         bonds=bonds,
         sessions=sessions,
     )
@@ -198,9 +218,10 @@ def table(result: Balance) -> str:
             f"| sessions by glitches (glitches: sessions) | {glitches} | every one 1 or 2 |",
             f"| sessions with someone claimed Adrift | {result.adrift_sessions:.0%} | 10–40% |",
             f"| Adrift dreamers rescued within two months | {result.rescued_within_two:.0%}"
-            f" (of {result.adrift_count}) | most |",
+            f" (of {result.adrift_count} claimed before month 11) | most |",
             f"| bonds at the end: min, quartiles, max | {bonds[0] if bonds else 0}, "
             f"{', '.join(f'{q:g}' for q in quartiles)}, {bonds[-1] if bonds else 0} | |",
+            f"| scenes told again within a campaign's year | {result.scene_repeats} | 0 |",
             f"| sessions | {result.sessions} | |",
         ]
     )

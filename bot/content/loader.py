@@ -48,6 +48,7 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
     house_rules = _entries(data_dir / "house_rules.toml", "house_rule", HouseRuleSpec)
     dreamers = _read(data_dir / "dreamers.toml")
     narration = _lines(data_dir / "narration.toml")
+    beats = _read(data_dir / "beats.toml")
     try:
         return Content(
             rules=rules,
@@ -58,8 +59,10 @@ def load_content(data_dir: Path = DATA_DIR) -> Content:
             prompts=prompts,
             house_rules=house_rules,
             narration=narration,
+            beats=beats,
             dreamer_names=dreamers.get("names", []),
             dreamer_answers=dreamers.get("answers", {}),
+            dreamer_temperaments=dreamers.get("temperaments", {}),
         )
     except ValidationError as exc:
         raise ContentError(f"{data_dir}: {_describe(exc)}") from None

@@ -67,6 +67,7 @@ class StabilityRules(Range):
 
 class LucidityRules(Range):
     start: int
+    fade: int = Field(ge=0, le=100)  # percent of the lucidity above the start a month takes
 
 
 class BondRules(Range):
@@ -112,6 +113,14 @@ class SoftenRules(Strict):
     extend_minutes: int = Field(ge=0)
 
 
+class NarrationRules(Strict):
+    """When a beat reads one way or another."""
+
+    close_bond: int  # an aimed action between dreamers this close reads as old friends'
+    strained_bond: int  # ...and this strained, as a reaching across
+    shaken_below: int  # a costly find reads as shaking the Mesh if it ends the round below this
+
+
 class CalendarRules(Strict):
     reminders: list[int] = Field(max_length=5)  # minutes before a session
     longest_reminder_days: int = Field(ge=1, le=28)
@@ -139,6 +148,7 @@ class Rules(Strict):
     fragments_to_unlock: int = Field(ge=1)
     calendar: CalendarRules
     privacy: PrivacyRules
+    narration: NarrationRules
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
@@ -220,7 +230,12 @@ class ArcStep(Strict):
 
 
 class Signature(Action):
-    narration: Line
+    narration: Annotated[list[Line], Field(min_length=1)]
+
+    @field_validator("narration", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 class Archetype(Strict):
@@ -240,12 +255,15 @@ class Dreamscape(Strict):
     key: Key
     name: Annotated[str, Field(min_length=1, max_length=60)]
     unlocked: bool = False
+    after_reset: bool = False  # dreamed the night after an emergency reset, and only then
     intro: Line
     scenes: list[Line] = Field(min_length=1)
     glitch: Line
     dawn: Line
     # action key (and "linger", for a dreamer who did not choose) -> lines, one picked per beat
     narration: dict[Key, Annotated[list[Line], Field(min_length=1)]]
+    finds: list[Line] = Field(min_length=3)  # what a {find} in a line may be: named, collected
+    details: list[Line] = Field(min_length=3)  # where a {detail} in a line may happen
 
     def lines(self, action: str) -> list[str]:
         return self.narration[action]
@@ -337,11 +355,18 @@ class Content(Strict):
     house_rules: list[HouseRuleSpec] = Field(min_length=1, max_length=25)
     # "section.name" -> a line of the dream's own voice, with its {slots}
     narration: dict[str, Line] = Field(default_factory=dict)
+    # action -> variant ("any", "found", "shaken", "close", "strained", "mutual") -> lines any
+    # dreamscape may tell a beat with, besides its own
+    beats: dict[Key, dict[Key, list[Line]]] = Field(default_factory=dict)
     prompts: list[Prompt] = Field(min_length=1)
     dreamer_names: list[Annotated[str, Field(min_length=1, max_length=NAME_LONGEST)]] = Field(
         min_length=8
     )
     dreamer_answers: dict[Category, list[Line]] = Field(default_factory=dict)
+    # how scripted dreamers lean: temperament -> action -> weight
+    dreamer_temperaments: dict[Key, dict[Key, Annotated[int, Field(ge=0, le=20)]]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Content:
@@ -359,8 +384,25 @@ class Content(Strict):
             raise ValueError(f"actions.toml: missing {', '.join(sorted(missing))}")
         if not any(a.while_adrift for a in self.actions):
             raise ValueError("actions.toml: an Adrift dreamer needs at least one action")
+        for temperament, weights in self.dreamer_temperaments.items():
+            for key in sorted(weights.keys() - action_keys):
+                raise ValueError(f"dreamers.toml: temperament {temperament!r}: no action {key!r}")
         narrated = action_keys | {LINGER}
+        aimed = {a.key for a in self.actions if a.effect.needs_target}
+        for action, variants in self.beats.items():
+            if action not in narrated:
+                raise ValueError(f"beats.toml: lines for unknown action {action!r}")
+            for variant, lines in variants.items():
+                allowed = _BEAT_SLOTS | ({"target"} if action in aimed else set())
+                if variant != "found":  # only a find has a {find}
+                    allowed -= {"find"}
+                for line in lines:
+                    _check_slots(f"beats.toml: {action}.{variant}", line, allowed)
         for scape in self.dreamscapes:
+            for action, lines in scape.narration.items():
+                allowed = (_BEAT_SLOTS - {"find"}) | ({"target"} if action in aimed else set())
+                for line in lines:
+                    _check_slots(f"dreamscapes.toml: {scape.key}: {action}", line, allowed)
             where = f"dreamscapes.toml: dreamscape {scape.key!r}"
             for key in sorted(narrated - scape.narration.keys()):
                 raise ValueError(f"{where}: no narration for {key!r}")
@@ -396,6 +438,19 @@ class Content(Strict):
                 raise ValueError(f"narration.toml: {key}: not a valid template: {exc}") from None
         return narration
 
+    def beat_pool(self, scape: Dreamscape, action: str, variant: str | None) -> list[str]:
+        """The lines a beat of this action and variant is told with, in a fixed order (a beat
+        keeps an index into it). None is a beat stored before variants: the place's own."""
+        if variant is None:
+            return scape.lines(action)
+        shared = self.beats.get(action, {})
+        if variant in ("mutual", "shaken"):  # told only in their own words
+            return shared.get(variant) or scape.lines(action)
+        pool = [*scape.lines(action), *shared.get("any", [])]
+        if variant:
+            pool += shared.get(variant, [])
+        return pool
+
     def says(self, key: str, **slots: object) -> str:
         """A line of narration.toml, its slots filled."""
         return self.narration[key].format(**slots)
@@ -415,6 +470,19 @@ class Content(Strict):
     @cached_property
     def prompt_by_id(self) -> dict[str, Prompt]:
         return {p.id: p for p in self.prompts}
+
+
+_BEAT_SLOTS = {"name", "find", "detail"}
+
+
+def _check_slots(where: str, line: str, allowed: set[str]) -> None:
+    try:
+        slots = {name for _, name, _, _ in string.Formatter().parse(line) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"{where}: not a valid template: {exc}") from None
+    unknown = slots - allowed
+    if unknown:
+        raise ValueError(f"{where}: unknown slot {{{sorted(unknown)[0]}}} in {line[:60]!r}")
 
 
 def _unique(what: str, keys: list[str]) -> None:

@@ -62,10 +62,14 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
     unlocked = None
     if session.fragments >= rules.fragments_to_unlock:
         for dreamscape in move.content.dreamscapes:
-            if dreamscape.key not in campaign.unlocked:
+            if dreamscape.key not in campaign.unlocked and not dreamscape.after_reset:
                 campaign.unlocked.append(dreamscape.key)
-                unlocked = dreamscape.key
+                campaign.next_dreamscape = unlocked = dreamscape.key  # dreamed next month
                 break
+
+    if session.reset_used:  # the Mesh wakes from the reset next month, before anything else
+        waking = next((d.key for d in move.content.dreamscapes if d.after_reset), None)
+        campaign.next_dreamscape = waking or campaign.next_dreamscape
 
     in_session = set(session.dreamers)
     # Listed by name: nothing shown to players is ordered by an id.
@@ -100,6 +104,7 @@ def dawn(move: Move, circle: Circle, session: Session) -> list[Event]:
         baseline=(before, campaign.baseline),
         stability=session.stability,
         fragments=session.fragments,
+        collected=list(dict.fromkeys(session.collected)),
         unlocked=unlocked,
         reset=session.reset_used,
     )
@@ -161,6 +166,7 @@ def _outcome(move: Move, circle: Circle, session: Session, dreamer: Dreamer) -> 
     )
     if freed and not character.adrift:
         cleared.append(Condition.ADRIFT)
+    character.lucidity = faded(move, character.lucidity)
     return Outcome(
         character=character.id,
         lucidity=(dreamer.lucidity_at_start, character.lucidity),
@@ -170,6 +176,16 @@ def _outcome(move: Move, circle: Circle, session: Session, dreamer: Dreamer) -> 
         conditions_cleared=cleared,
         stayed=stayed,
     )
+
+
+def faded(move: Move, lucidity: int) -> int:
+    """A month of waking takes back part of what the dream gave: the lucidity above the
+    start fades by the rules' share (rounded in the dreamer's favour)."""
+    bounds = move.content.rules.lucidity
+    above = lucidity - bounds.start
+    if above <= 0:
+        return lucidity
+    return bounds.start + above - above * bounds.fade // 100
 
 
 def _reached(circle: Circle, character: Character, dreamer: Dreamer, step: ArcStep) -> bool:

@@ -160,7 +160,9 @@ class Acted(Event):
 
 
 class Beat(BaseModel):
-    """One dreamer's part in a resolved round: `line` picks the narration."""
+    """One dreamer's part in a resolved round, as indices into the content: `line` into the
+    pool of lines for its action and `variant` (None: the dreamscape's own lines, as beats
+    stored before variants had), `find` and `detail` into the dreamscape's own."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -168,6 +170,19 @@ class Beat(BaseModel):
     action: str
     target: str | None = None
     line: int = 0
+    variant: str | None = None
+    find: int | None = None
+    detail: int | None = None
+
+
+class Cause(BaseModel):
+    """One part of a round's change of stability: the drift, or a dreamer's action."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: int
+    character: str | None = None  # None: the Mesh's own drift
+    action: str | None = None
 
 
 class RoundResolved(Event):
@@ -179,6 +194,9 @@ class RoundResolved(Event):
     stability_before: int
     stability: int
     fragments: int = 0
+    causes: list[Cause] = []
+    reaching: dict[str, int] = {}  # an Adrift dreamer -> the shares that reached them so far
+    needed: int = 0  # shares that bring one back
 
 
 class Rescued(Event):
@@ -286,6 +304,13 @@ class Recovered(Event):
     resonances: int
     stability: int
     adrift: str | None = None
+    # the whole sum (0 in events stored before it was told)
+    dreamers: int = 0
+    per_dreamer: int = 0
+    per_resonance: int = 0
+    fractured_from: int | None = None
+    fracture: int = 0
+    owed: int = 0
 
 
 class RoundResumed(Event):

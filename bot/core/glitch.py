@@ -75,7 +75,9 @@ def begin_glitch(
         round=session.round,
         after_round=after_round,
         debt=deficit + max(0, fracture - (session.stability - rules.stability.min)),
+        fractured_from=session.stability,
     )
+    glitch.owed = glitch.debt
     session.stability = max(rules.stability.min, session.stability - fracture)
     session.glitches.append(glitch)
     session.moments.append(GlitchMoment(trigger=trigger, round=session.round))
@@ -417,6 +419,12 @@ def recover(
             resonances=len(glitch.resonances),
             stability=session.stability,
             adrift=glitch.adrift,
+            dreamers=len(glitch.confessions),
+            per_dreamer=rules.glitch.recovery_per_dreamer,
+            per_resonance=rules.glitch.recovery_per_resonance,
+            fractured_from=glitch.fractured_from,
+            fracture=rules.glitch.fracture,
+            owed=glitch.owed,
         )
     ]
     if not then_continue:

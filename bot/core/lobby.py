@@ -248,10 +248,22 @@ def lobby_timeout(move: Move, circle: Circle, session: Session) -> list[Event]:
 
 
 def _pick_dreamscape(move: Move, circle: Circle) -> str:
-    unlocked = [key for key in circle.campaign.unlocked if key in move.content.dreamscape_by_key]
+    """The Waking after an emergency reset, or the dreamscape just unlocked, if there is one;
+    otherwise the one dreamed longest ago (never dreamed first), a tie drawn by chance."""
+    campaign = circle.campaign
+    known = move.content.dreamscape_by_key
+    unlocked = [key for key in campaign.unlocked if key in known]
     if not unlocked:
         unlocked = [d.key for d in move.content.dreamscapes if d.unlocked]
-    return move.rng.choice(sorted(unlocked))
+    chosen = campaign.next_dreamscape or ""
+    waking = chosen in known and known[chosen].after_reset
+    if chosen not in unlocked and not waking:
+        last = {key: n for n, key in enumerate(campaign.dreamed)}
+        oldest = min(last.get(key, -1) for key in unlocked)
+        chosen = move.rng.choice(sorted(k for k in unlocked if last.get(k, -1) == oldest))
+    campaign.next_dreamscape = None
+    campaign.dreamed = [*(k for k in campaign.dreamed if k != chosen), chosen]
+    return chosen
 
 
 def _snapshot_bonds(move: Move, circle: Circle, session: Session, character_id: str) -> None:

@@ -119,6 +119,11 @@ class Campaign(State):
     next_at: datetime | None = None  # the next scheduled session, if there is a schedule
     event_id: int | None = None  # the platform's scheduled event for next_at, if any
     created_at: datetime
+    # The story's progress: dreamscapes in the order they were dreamed, the one just unlocked
+    # (dreamed next), and the scenes each has shown since it last showed them all.
+    dreamed: list[str] = Field(default_factory=list)
+    next_dreamscape: str | None = None
+    scenes_seen: dict[str, list[int]] = Field(default_factory=dict)
 
 
 class Player(State):
@@ -273,6 +278,8 @@ class Glitch(State):
     round: int
     after_round: bool = True  # a forced glitch interrupts a round, which then carries on
     debt: int = 0
+    owed: int = 0  # the debt as the fracture left it, before anything was paid
+    fractured_from: int | None = None  # stability before the fracture took its share
     softens: int = 0
     confessions: dict[str, Confession] = Field(default_factory=dict)  # by author
     reveal_order: list[str] = Field(default_factory=list)  # card ids, in the reveal's order
@@ -368,6 +375,9 @@ class Session(State):
     bonds_at_start: dict[str, int] = Field(default_factory=dict)
     pending_bonds: dict[str, int] = Field(default_factory=dict)  # the circle's, applied at dawn
     moments: list[Moment] = Field(default_factory=list)
+    # narration pool -> the lines of it told this night, so that none comes twice too soon
+    told: dict[str, list[int]] = Field(default_factory=dict)
+    collected: list[int] = Field(default_factory=list)  # the dreamscape's finds, as found
     reset_used: bool = False
     baseline_at_start: int = 0
     # confession id -> text; kept out of the saved state, stored apart so it can be deleted
@@ -431,5 +441,6 @@ class ChronicleEntry(State):
     baseline: tuple[int, int]
     stability: int
     fragments: int
+    collected: list[int] = Field(default_factory=list)  # finds of the dreamscape, by index
     unlocked: str | None = None
     reset: bool = False

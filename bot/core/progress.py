@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core import narration
 from bot.core.dawn import dawn
 from bot.core.events import Event, RoundStarted
 from bot.core.models import Circle, DreamerStatus, Session
@@ -22,12 +23,13 @@ def begin_round(move: Move, circle: Circle, session: Session) -> list[Event]:
             entered.append(dreamer.character_id)
     session.deadline = move.now + timedelta(minutes=session.rules.round_minutes)
     scenes = move.content.dreamscape_by_key[session.dreamscape].scenes
+    scene = narration.scene(move, circle.campaign.scenes_seen, session.dreamscape, len(scenes))
     return [
         RoundStarted(
             dreamscape=session.dreamscape,
             round=session.round,
             rounds=session.rules.rounds,
-            scene=(session.round - 1) % len(scenes),
+            scene=scene,
             stability=session.stability,
             entered=entered,
             dreamers=[d.character_id for d in session.acting()],

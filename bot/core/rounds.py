@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bot.content.models import LINGER, Content, Effect
+from bot.content.models import LINGER, Content, Dreamscape, Effect
+from bot.core import narration
 from bot.core.dawn import dawn
 from bot.core.errors import (
     AlreadyActed,
@@ -14,7 +16,7 @@ from bot.core.errors import (
     Stale,
     WrongPhase,
 )
-from bot.core.events import Acted, Beat, Event, Rescued, RoundResolved
+from bot.core.events import Acted, Beat, Cause, Event, Rescued, RoundResolved
 from bot.core.glitch import begin_glitch
 from bot.core.models import (
     Choice,
@@ -125,21 +127,21 @@ def round_timeout(move: Move, circle: Circle, session: Session) -> list[Event]:
 def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
     rules = move.content.rules
     before = session.stability
-    change = -rules.stability.drift_per_round
+    causes = [Cause(amount=-rules.stability.drift_per_round)]
     fragments = 0
-    beats: list[Beat] = []
+    taken: list[Taken] = []
     acting = session.acting()
-    dreamscape = move.content.dreamscape_by_key[session.dreamscape]
 
     for dreamer in acting:
         me = dreamer.character_id
         choice = session.choices.get(me)
         if choice is None:
-            line = move.rng.randrange(len(dreamscape.lines(LINGER)))
-            beats.append(Beat(character=me, action=LINGER, line=line))
+            taken.append(Taken(me, None, None, 0))
             continue
         effect = effect_of(move, circle, me, choice.action)
-        change += effect.stability
+        bond_before = circle.bond(me, choice.target) if choice.target else 0
+        if effect.stability:
+            causes.append(Cause(amount=effect.stability, character=me, action=choice.action))
         fragments += effect.fragments
         _lucidity(move, circle, me, effect.lucidity)
         for other in acting:
@@ -151,28 +153,34 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
             add_bond(move, circle, me, choice.target, effect.bond)
         if choice.action == SIGNATURE:
             dreamer.tally.signature += 1
-            line = 0
             session.moments.append(SignatureMoment(character=me, round=session.round))
         else:
-            line = move.rng.randrange(len(dreamscape.lines(choice.action)))
             dreamer.tally.took(choice.action)
             rule = move.content.action_by_key[choice.action].rule
             if rule is not None:
                 ACTION_RULES[rule](circle, session, me, choice.target)
-        beats.append(Beat(character=me, action=choice.action, target=choice.target, line=line))
+        taken.append(Taken(me, choice, effect, bond_before))
 
-    raw = before + change
+    raw = before + sum(c.amount for c in causes)
     session.stability = clamp(raw, rules.stability.min, rules.stability.max)
     session.fragments += fragments
     session.choices = {}
+    needed = rules.rescue.shares
     events: list[Event] = [
         RoundResolved(
             dreamscape=session.dreamscape,
             round=session.round,
-            beats=beats,
+            beats=_beats(move, circle, session, taken),
             stability_before=before,
             stability=session.stability,
             fragments=fragments,
+            causes=causes,
+            reaching={
+                target: len(sharers)
+                for target, sharers in sorted(session.rescue_shares.items())
+                if circle.characters[target].adrift and 0 < len(sharers) < needed
+            },
+            needed=needed,
         )
     ]
     events += _rescues(move, circle, session)
@@ -182,6 +190,83 @@ def resolve_round(move: Move, circle: Circle, session: Session) -> list[Event]:
         deficit = max(0, rules.stability.min - raw)
         return events + begin_glitch(move, circle, session, trigger, deficit, after_round=True)
     return events + advance(move, circle, session)
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What one dreamer did in a round, for its narration once the round's outcome is known."""
+
+    character: str
+    choice: Choice | None  # None: they lingered
+    effect: Effect | None
+    bond_before: int  # with their target, before this round
+
+
+def _beats(move: Move, circle: Circle, session: Session, taken: list[Taken]) -> list[Beat]:
+    """A line for each dreamer's part, chosen after the round's outcome is known: a Dive reads
+    differently when the Mesh shakes, a Share with an old friend from one with a stranger, and
+    two dreamers who turned to each other share one line."""
+    tune = move.content.rules.narration
+    scape = move.content.dreamscape_by_key[session.dreamscape]
+    shaken = session.stability < tune.shaken_below
+    aimed = {(t.character, t.choice.target, t.choice.action) for t in taken if t.choice}
+    beats = []
+    told_together: set[str] = set()
+    for t in taken:
+        if t.choice is None:
+            beats.append(_beat(move, session, scape, t.character, LINGER, None, ""))
+            continue
+        action, target = t.choice.action, t.choice.target
+        if action == SIGNATURE:
+            archetype = circle.characters[t.character].archetype
+            told = move.content.archetype_by_key[archetype].signature.narration
+            line = narration.pick(move, session, f"signature:{archetype}", len(told))
+            beats.append(Beat(character=t.character, action=action, target=target, line=line))
+            continue
+        if t.character in told_together:
+            continue
+        variant = ""
+        if target is not None and (target, t.character, action) in aimed:
+            variant = "mutual"
+            told_together.add(target)
+        elif t.effect is not None and t.effect.bond and target is not None:
+            if t.bond_before >= tune.close_bond:
+                variant = "close"
+            elif t.bond_before <= tune.strained_bond:
+                variant = "strained"
+        elif t.effect is not None and t.effect.fragments:
+            variant = "shaken" if shaken and t.effect.stability < 0 else "found"
+        beats.append(_beat(move, session, scape, t.character, action, target, variant))
+    return beats
+
+
+def _beat(
+    move: Move,
+    session: Session,
+    scape: Dreamscape,
+    character: str,
+    action: str,
+    target: str | None,
+    variant: str,
+) -> Beat:
+    pool = move.content.beat_pool(scape, action, variant)
+    line = narration.pick(move, session, f"{scape.key}:{action}:{variant}", len(pool))
+    template = pool[line]
+    find = detail = None
+    if variant == "found":  # named, in the line or after it, and kept for the whole circle
+        find = narration.pick(move, session, f"{scape.key}:find", len(scape.finds))
+        session.collected.append(find)
+    if "{detail}" in template:
+        detail = narration.pick(move, session, f"{scape.key}:detail", len(scape.details))
+    return Beat(
+        character=character,
+        action=action,
+        target=target,
+        line=line,
+        variant=variant,
+        find=find,
+        detail=detail,
+    )
 
 
 def _glitch_trigger(move: Move, session: Session, raw: int) -> str | None:

@@ -308,7 +308,8 @@ class Terminal:
             self.out(f"  {character.name} logged {plural(nights, 'night')} of real rest: {state}.")
         self.out(
             f"  (Rested takes {plural(self.content.rules.rest.rests_for_rested, 'night')} of rest "
-            "since the last session, and adds stability when the next one begins.)"
+            f"since the last session: the Mesh starts the next one "
+            f"{self.content.rules.stability.rested_bonus} steadier for each Rested dreamer.)"
         )
         self.out("")
 
@@ -370,7 +371,7 @@ class Terminal:
         if self.auto:
             taken = {c.name for c in circle.active_characters()}
             names = [n for n in self.content.dreamer_names if n not in taken]
-            return self.script.choice(archetypes).key, names[0]
+            return self.script.choice(archetypes).key, self.script.choice(names)
         self.out(f"\nPlayer {seat}, you are new to the circle. Choose an archetype:")
         for n, a in enumerate(archetypes, start=1):
             self.out(f"  {n}. {a.name}: {a.theme}. Signature: {a.signature.label}.")
@@ -458,9 +459,16 @@ class Terminal:
         if session.stability < 12:
             return "anchor", None
         actions = self.content.actions
-        weights = [2 if a.key == "anchor" else 3 for a in actions]  # a little more daring
-        action = self.script.choices(actions, weights)[0]
+        leaning = self.temperament(me)
+        action = self.script.choices(actions, [leaning.get(a.key, 3) for a in actions])[0]
         return action.key, self.script.choice(others) if action.effect.needs_target else None
+
+    def temperament(self, character_id: str) -> dict[str, int]:
+        """How a scripted dreamer leans (data/dreamers.toml): theirs for good, drawn by id."""
+        kinds = sorted(self.content.dreamer_temperaments)
+        if not kinds:
+            return {}
+        return self.content.dreamer_temperaments[random.Random(character_id).choice(kinds)]
 
     # --- private turns ---
 

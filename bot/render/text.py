@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.content.models import Content
+from bot.content.models import Content, Dreamscape
 from bot.core.events import (
     Abandoned,
     Acted,
     Answered,
     Archived,
+    Beat,
     CharacterCreated,
     Confessing,
     ConfessionSettled,
@@ -95,6 +96,12 @@ class Cast:
 
     def stability(self, value: int) -> str:
         return stability_bar(value, self.content.rules.stability.max)
+
+    def signature_of(self, character_id: str) -> str:
+        character = self.circle.characters.get(character_id)
+        if character is None:
+            return "signature"
+        return self.content.archetype_by_key[character.archetype].signature.label
 
     def archetype(self, character_id: str) -> str:
         character = self.circle.characters.get(character_id)
@@ -216,7 +223,7 @@ def _started(event: SessionStarted, cast: Cast) -> list[str]:
         arrive = "arrives" if len(event.rested) == 1 else "arrive"
         lines.append(cast.says("start.rested", names=cast.names(event.rested), arrive=arrive))
     if event.adrift:
-        lines.append(cast.says("start.adrift", names=cast.names(event.adrift)))
+        lines.append(cast.says("start.adrift", names=cast.names(event.adrift), **_rescue(cast)))
     lines.append(f"Stability {cast.stability(event.stability)}")
     return lines
 
@@ -242,17 +249,47 @@ def _resolved(event: RoundResolved, cast: Cast) -> list[str]:
     scape = cast.content.dreamscape_by_key[event.dreamscape]
     lines = []
     for beat in event.beats:
-        name, action, target = cast.name(beat.character), beat.action, beat.target
-        if action == "signature":
-            character = cast.circle.characters.get(beat.character)
-            archetype = cast.content.archetype_by_key[character.archetype] if character else None
-            template = archetype.signature.narration if archetype else "{name} does something."
-        else:
-            template = scape.lines(action)[beat.line]
-        lines.append("   " + template.format(name=name, target=cast.name(target)))
+        lines += ["   " + line for line in _beat(beat, scape, cast)]
+    for character, count in event.reaching.items():
+        reached = cast.says(
+            "rescue.reaching", count=count, of=event.needed, name=cast.name(character)
+        )
+        lines.append("   " + reached)
     delta = event.stability - event.stability_before
-    lines.append(f"Stability {cast.stability(event.stability)} ({delta:+d})")
+    lines.append(f"Stability {cast.stability(event.stability)} ({delta:+d}{_causes(event, cast)})")
     return lines
+
+
+def _beat(beat: Beat, scape: Dreamscape, cast: Cast) -> list[str]:
+    name, action = cast.name(beat.character), beat.action
+    if action == "signature":
+        character = cast.circle.characters.get(beat.character)
+        archetype = cast.content.archetype_by_key[character.archetype] if character else None
+        told = archetype.signature.narration if archetype else ["{name} does something."]
+        template = told[beat.line % len(told)]
+        return [template.format(name=name, target=cast.name(beat.target))]
+    pool = cast.content.beat_pool(scape, action, beat.variant)
+    template = pool[beat.line % len(pool)]
+    found = scape.finds[beat.find % len(scape.finds)] if beat.find is not None else ""
+    detail = scape.details[beat.detail % len(scape.details)] if beat.detail is not None else ""
+    slots = {"name": name, "target": cast.name(beat.target), "find": found, "detail": detail}
+    told = [template.format(**slots)]
+    if found and "{find}" not in template:
+        told.append(cast.says("round.brings_back", name=name, find=found))
+    return told
+
+
+def _causes(event: RoundResolved, cast: Cast) -> str:
+    """ ": −6 drift, +8 Ada's Anchor, −12 Bo's Dive" (nothing for rounds stored without)."""
+    parts = []
+    for cause in event.causes:
+        if cause.character is None:
+            parts.append(cast.says("round.drift", amount=f"{cause.amount:+d}"))
+            continue
+        known = cast.content.action_by_key.get(cause.action or "")
+        what = known.label if known else cast.signature_of(cause.character)
+        parts.append(f"{cause.amount:+d} {cast.name(cause.character)}'s {what}")
+    return ": " + ", ".join(parts) if parts else ""
 
 
 @presents(Rescued)
@@ -311,13 +348,53 @@ def _resonated(event: Resonated, cast: Cast) -> list[str]:
 
 @presents(Recovered)
 def _recovered(event: Recovered, cast: Cast) -> list[str]:
-    lines = [
-        f"The Mesh recovers +{event.recovered} ({plural(event.resonances, 'resonance')}). "
-        f"Stability {cast.stability(event.stability)}"
-    ]
+    if not event.dreamers:  # stored before the sum was told
+        lines = [
+            f"The Mesh recovers +{event.recovered} ({plural(event.resonances, 'resonance')}). "
+            f"Stability {cast.stability(event.stability)}"
+        ]
+    else:
+        lines = _recovery_sum(event, cast)
     if event.adrift:
         lines.append(cast.says("recovery.claims", name=cast.name(event.adrift)))
+        lines.append("   " + adrift_rule(cast))
     return lines
+
+
+def _recovery_sum(event: Recovered, cast: Cast) -> list[str]:
+    """The fracture's cost, then the recovery's whole sum, to the stability it leaves."""
+    rules = cast.content.rules.stability
+    before = event.fractured_from if event.fractured_from is not None else event.stability
+    after = max(rules.min, before - event.fracture)
+    owed = cast.says("recovery.owed", owed=event.owed) if event.owed else ""
+    paid = min(event.owed, event.recovered)
+    parts = [f"{plural(event.dreamers, 'dreamer')} × {event.per_dreamer}"]
+    if event.resonances:
+        parts.append(f"{plural(event.resonances, 'resonance')} × {event.per_resonance}")
+    return [
+        cast.says("recovery.fracture", cost=event.fracture, before=before, after=after, owed=owed),
+        cast.says(
+            "recovery.sum",
+            recovered=event.recovered,
+            parts=", ".join(parts),
+            paid=cast.says("recovery.paid", paid=paid) if paid else "",
+            stability=cast.stability(event.stability),
+        ),
+    ]
+
+
+def adrift_rule(cast: Cast) -> str:
+    """What an Adrift dreamer may do, and what brings them back."""
+    return cast.says("rescue.rule", **_rescue(cast))
+
+
+def _rescue(cast: Cast) -> dict[str, object]:
+    actions = cast.content.actions
+    return {
+        "actions": " or ".join(a.label for a in actions if a.while_adrift),
+        "needed": cast.content.rules.rescue.shares,
+        "rescuing": " or ".join(a.label for a in actions if a.rule == "rescue") or "Share",
+    }
 
 
 @presents(RoundResumed)
@@ -388,6 +465,9 @@ def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None
     lines.append(f"Who dreamed: {cast.names(entry.dreamers)}.")
     if entry.slept:
         lines.append(f"Slept through it: {cast.names(entry.slept)}.")
+    finds = [scape.finds[i] for i in entry.collected if 0 <= i < len(scape.finds)]
+    if finds:
+        lines.append(cast.says("round.found_tonight", finds="; ".join(finds)))
     lines.append("Key moments:")
     for moment in entry.moments:
         line = _moment(moment, cast)
@@ -412,6 +492,9 @@ def recap(entry: ChronicleEntry, cast: Cast, texts: dict[str, str] | None = None
         parts += [f"now {c.value}" for c in outcome.conditions_set]
         parts += [f"no longer {c.value}" for c in outcome.conditions_cleared]
         lines.append(f"  {cast.name(outcome.character)}: " + ", ".join(parts))
+    fade = cast.content.rules.lucidity
+    if fade.fade and entry.outcomes:
+        lines.append("   " + cast.says("dawn.fades", start=fade.start, share=fade.fade))
     before, after = entry.baseline
     lines.append(f"The Mesh's baseline for next month: {before} → {after}.")
     if entry.unlocked:

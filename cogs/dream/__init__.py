@@ -169,7 +169,11 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         lines = ["😴 Rest logged. Sleep is part of the ritual."]
         for state in result.progress.values():
             if state.rested:
-                lines.append("You are **Rested**: the Mesh will be steadier for you next session.")
+                bonus = self.bot.content.rules.stability.rested_bonus
+                lines.append(
+                    f"You are **Rested**: when the next session begins, the Mesh starts "
+                    f"{bonus} steadier for you being there."
+                )
             else:
                 lines.append(
                     f"Toward Rested: {state.since_last_session}/{state.needed} rests "
