@@ -66,6 +66,9 @@ class Dream:
             self.players.append(Player(id=f"player-{len(self.players)}", user_id=len(self.players)))
         return self.players[n]
 
+    def name(self, n: int) -> str:
+        return self.circle.characters[self.character(n)].name
+
     def character(self, n: int) -> str:
         character = self.circle.character_of(self.player(n).id)
         assert character is not None

@@ -38,3 +38,22 @@ async def test_eight_long_shared_confessions_fit_in_one_reveal(running: Running)
     assert "@everyone" not in str(reveal["embeds"]).replace("@\u200beveryone", "")
     assert len(reveal["components"]) <= 5
     assert not fake.violations
+
+
+async def test_a_round_and_a_dawn_of_eight_long_names_fit(running: Running) -> None:
+    """The richer narration, the causes of the Mesh's change and the finds of a night, at
+    eight dreamers with the longest names, stay within every limit."""
+    fake = running.fake
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for n, (user, archetype) in enumerate(zip(CROWD, ARCHETYPES, strict=True)):
+        await join_new(fake, user, archetype, (f"{n}" + "W" * 40)[:32])
+    await fake.slash(ADMIN, "bedtime", "start")
+    round_message = fake.latest("Anchor")
+    for n, user in enumerate(CROWD):
+        await fake.click(user, round_message, ("Explore", "Anchor", "Dive", "Anchor")[n % 4])
+    told = str(list(fake.messages.values()))
+    assert "drift" in told  # the causes of the change are shown
+    ended = await fake.slash(ADMIN, "bedtime", "end")
+    assert "Dawn" in ended.text
+    assert not fake.violations
