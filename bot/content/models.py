@@ -438,9 +438,12 @@ class Content(Strict):
                 raise ValueError(f"narration.toml: {key}: not a valid template: {exc}") from None
         return narration
 
-    def beat_pool(self, scape: Dreamscape, action: str, variant: str | None) -> list[str]:
+    def beat_pool(
+        self, scape: Dreamscape, action: str, variant: str | None, flavour: str | None = None
+    ) -> list[str]:
         """The lines a beat of this action and variant is told with, in a fixed order (a beat
-        keeps an index into it). None is a beat stored before variants: the place's own."""
+        keeps an index into it): the place's own, the shared ones, and the dreamer's archetype's
+        (`flavour`). A variant of None is a beat stored before variants: the place's own."""
         if variant is None:
             return scape.lines(action)
         shared = self.beats.get(action, {})
@@ -449,6 +452,8 @@ class Content(Strict):
         pool = [*scape.lines(action), *shared.get("any", [])]
         if variant:
             pool += shared.get(variant, [])
+        if flavour:
+            pool += shared.get(f"as_{flavour}", [])
         return pool
 
     def says(self, key: str, **slots: object) -> str:

@@ -171,6 +171,7 @@ class Beat(BaseModel):
     target: str | None = None
     line: int = 0
     variant: str | None = None
+    flavour: str | None = None  # the archetype whose own lines joined the pool, if any
     find: int | None = None
     detail: int | None = None
 

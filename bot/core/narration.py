@@ -4,6 +4,8 @@ content, and the words are put together at the edge (names change; indices do no
 
 from __future__ import annotations
 
+import zlib
+
 from bot.core.models import Session
 from bot.core.move import Move
 
@@ -18,6 +20,21 @@ def pick(move: Move, session: Session, pool: str, size: int) -> int:
     fresh = [i for i in range(size) if i not in told]
     choice = move.rng.choice(fresh)
     told.append(choice)
+    return choice
+
+
+def pick_line(move: Move, session: Session, pool: str, lines: list[str]) -> int:
+    """An index into `lines` whose words have not been told this night under `pool` (which
+    may gather several lists: a place's action, whatever the variant or archetype), until
+    every one of these lines has been."""
+    told = session.told.setdefault(pool, [])
+    marks = [zlib.crc32(line.encode()) for line in lines]
+    fresh = [i for i, mark in enumerate(marks) if mark not in told]
+    if not fresh:
+        told[:] = [mark for mark in told if mark not in set(marks)]
+        fresh = list(range(len(lines)))
+    choice = move.rng.choice(fresh)
+    told.append(marks[choice])
     return choice
 
 

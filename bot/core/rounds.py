@@ -236,7 +236,9 @@ def _beats(move: Move, circle: Circle, session: Session, taken: list[Taken]) -> 
                 variant = "strained"
         elif t.effect is not None and t.effect.fragments:
             variant = "shaken" if shaken and t.effect.stability < 0 else "found"
-        beats.append(_beat(move, session, scape, t.character, action, target, variant))
+        flavour = circle.characters[t.character].archetype
+        beat = _beat(move, session, scape, t.character, action, target, variant, flavour)
+        beats.append(beat)
     return beats
 
 
@@ -248,9 +250,12 @@ def _beat(
     action: str,
     target: str | None,
     variant: str,
+    flavour: str | None = None,
 ) -> Beat:
-    pool = move.content.beat_pool(scape, action, variant)
-    line = narration.pick(move, session, f"{scape.key}:{action}:{variant}", len(pool))
+    pool = move.content.beat_pool(scape, action, variant, flavour)
+    if flavour and len(pool) == len(move.content.beat_pool(scape, action, variant)):
+        flavour = None  # the archetype has no lines of its own here
+    line = narration.pick_line(move, session, f"{scape.key}:{action}", pool)
     template = pool[line]
     find = detail = None
     if variant == "found":  # named, in the line or after it, and kept for the whole circle
@@ -264,6 +269,7 @@ def _beat(
         target=target,
         line=line,
         variant=variant,
+        flavour=flavour,
         find=find,
         detail=detail,
     )

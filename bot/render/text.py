@@ -268,7 +268,7 @@ def _beat(beat: Beat, scape: Dreamscape, cast: Cast) -> list[str]:
         told = archetype.signature.narration if archetype else ["{name} does something."]
         template = told[beat.line % len(told)]
         return [template.format(name=name, target=cast.name(beat.target))]
-    pool = cast.content.beat_pool(scape, action, beat.variant)
+    pool = cast.content.beat_pool(scape, action, beat.variant, beat.flavour)
     template = pool[beat.line % len(pool)]
     found = scape.finds[beat.find % len(scape.finds)] if beat.find is not None else ""
     detail = scape.details[beat.detail % len(scape.details)] if beat.detail is not None else ""
@@ -371,8 +371,14 @@ def _recovery_sum(event: Recovered, cast: Cast) -> list[str]:
     parts = [f"{plural(event.dreamers, 'dreamer')} × {event.per_dreamer}"]
     if event.resonances:
         parts.append(f"{plural(event.resonances, 'resonance')} × {event.per_resonance}")
+    if before <= rules.min:
+        fracture = cast.says("recovery.fracture_at_zero", cost=event.fracture, owed=event.owed)
+    else:
+        fracture = cast.says(
+            "recovery.fracture", cost=event.fracture, before=before, after=after, owed=owed
+        )
     return [
-        cast.says("recovery.fracture", cost=event.fracture, before=before, after=after, owed=owed),
+        fracture,
         cast.says(
             "recovery.sum",
             recovered=event.recovered,
