@@ -152,3 +152,20 @@ async def test_names_that_differ_only_by_width_or_form_are_made_unique_by_the_mi
     shown = {row[0]: Character.model_validate_json(row[2]).name for row in rows}
     assert shown == {"a": "Ada", "b": "ＡＤＡ 2", "c": "ｃｙ"}  # the older one keeps the name
     assert [row[1] for row in rows] == ["ada", "ada 2", "cy"]
+
+
+async def test_a_circle_and_a_player_s_characters_are_found_by_index(tmp_path: Path) -> None:
+    """Loading a circle (every move) and a player's characters (rest, forget-me) never scans
+    the whole characters table."""
+    database = await Database.open(tmp_path / "plans.db")
+    try:
+        for sql in (
+            "SELECT state FROM characters WHERE campaign_id = ?",
+            "SELECT state FROM characters WHERE player_id = ? ORDER BY rowid",
+        ):
+            async with database.connection.execute(f"EXPLAIN QUERY PLAN {sql}", ("x",)) as cursor:
+                plan = " ".join(str(row[-1]) for row in await cursor.fetchall())
+            assert "USING INDEX" in plan, plan
+            assert "SCAN characters" not in plan, plan
+    finally:
+        await database.close()
