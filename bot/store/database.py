@@ -17,6 +17,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.repositories import CampaignCache
 from bot.store.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class Database:
         self._warned = False
         self.identity = _identity(path)  # the file this process opened: (device, inode)
         self.gone: str | None = None  # why nothing more is written, once the file is gone
+        self.campaign_cache = CampaignCache()
         self._read: Unit | None = None
         self._read_on: aiosqlite.Connection | None = None
 
@@ -198,13 +200,15 @@ class Database:
         """A unit of work: the repositories over one write transaction, committed on leaving
         the block, rolled back if it raises."""
         async with self.transaction() as connection:
-            yield Unit(connection)
+            unit = Unit(connection)
+            yield unit
+        self.campaign_cache.committed(unit.written)
 
     @property
     def read(self) -> Unit:
         """The repositories over the reader, for reads outside any change."""
         if self._read is None or self._read_on is not self.reader:
-            self._read, self._read_on = Unit(self.reader), self.reader
+            self._read, self._read_on = Unit(self.reader, self.campaign_cache), self.reader
         return self._read
 
     @asynccontextmanager

@@ -48,14 +48,64 @@ def unstamp(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+class CampaignCache:
+    """Campaigns by channel, as committed: every interaction starts by looking its channel's
+    campaign up. A unit of work tells the cache what it wrote once it has committed, so the
+    cache never holds what a rolled-back change wrote. This process is the store's only writer
+    (see lock.py), so nothing else can make it stale."""
+
+    def __init__(self) -> None:
+        # (guild, channel) -> (campaign id, the campaign as stored); each get is a fresh copy
+        self._by_channel: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def get(self, guild_id: int, channel_id: int) -> Campaign | None:
+        found = self._by_channel.get((guild_id, channel_id))
+        return Campaign.model_validate_json(found[1]) if found is not None else None
+
+    def put(self, guild_id: int, channel_id: int, campaign_id: str, text: str) -> None:
+        self._by_channel[(guild_id, channel_id)] = (campaign_id, text)
+
+    def committed(self, written: Written) -> None:
+        for (guild_id, channel_id, campaign_id), text in written.saved.items():
+            self.put(guild_id, channel_id, campaign_id, text)
+        if written.deleted:
+            self._by_channel = {
+                key: value
+                for key, value in self._by_channel.items()
+                if value[0] not in written.deleted
+            }
+
+
+class Written:
+    """What one unit of work wrote to campaigns, for the cache once it commits."""
+
+    def __init__(self) -> None:
+        self.saved: dict[tuple[int, int, str], str] = {}  # (guild, channel, id) -> JSON
+        self.deleted: set[str] = set()
+
+
 class Campaigns:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        written: Written | None = None,
+        cache: CampaignCache | None = None,
+    ) -> None:
         self.db = db
+        self.written = written  # a unit of work's record of its writes
+        self.cache = cache  # for reads outside any change
 
     async def by_channel(self, guild_id: int, channel_id: int) -> Campaign | None:
+        if self.cache is not None and (cached := self.cache.get(guild_id, channel_id)):
+            return cached
         sql = "SELECT state FROM campaigns WHERE guild_id = ? AND channel_id = ?"
         row = await first(self.db, sql, (guild_id, channel_id))
-        return Campaign.model_validate_json(row[0]) if row else None
+        if row is None:
+            return None
+        campaign = Campaign.model_validate_json(row[0])
+        if self.cache is not None:
+            self.cache.put(guild_id, channel_id, campaign.id, row[0])
+        return campaign
 
     async def in_guild(self, guild_id: int) -> list[Campaign]:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
@@ -64,10 +114,17 @@ class Campaigns:
 
     async def save(self, campaign: Campaign) -> None:
         next_at = stamp(campaign.next_at) if campaign.next_at else None
+        text = campaign.model_dump_json()
         await self.db.execute(
             "UPDATE campaigns SET state = ?, next_at = ? WHERE id = ?",
-            (campaign.model_dump_json(), next_at, campaign.id),
+            (text, next_at, campaign.id),
         )
+        self._wrote(campaign, text)
+
+    def _wrote(self, campaign: Campaign, text: str) -> None:
+        if self.written is not None:
+            where = (campaign.guild_id, campaign.channel_id, campaign.id)
+            self.written.saved[where] = text
 
     async def by_id(self, campaign_id: str) -> Campaign | None:
         row = await first(self.db, "SELECT state FROM campaigns WHERE id = ?", (campaign_id,))
@@ -83,16 +140,20 @@ class Campaigns:
 
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
+        if self.written is not None:
+            self.written.deleted.add(campaign_id)
 
     async def guilds(self) -> set[int]:
         """Every server that has a campaign."""
         return {row[0] for row in await fetch(self.db, "SELECT DISTINCT guild_id FROM campaigns")}
 
     async def add(self, campaign: Campaign) -> None:
+        text = campaign.model_dump_json()
         await self.db.execute(
             "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, ?, ?, ?)",
-            (campaign.id, campaign.guild_id, campaign.channel_id, campaign.model_dump_json()),
+            (campaign.id, campaign.guild_id, campaign.channel_id, text),
         )
+        self._wrote(campaign, text)
 
 
 class Players:
@@ -200,8 +261,9 @@ class Players:
 class Circles:
     """A campaign with its characters and bonds, loaded and saved as one."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, written: Written | None = None) -> None:
         self.db = db
+        self.written = written
 
     async def load(self, campaign: Campaign) -> Circle:
         circle = Circle(campaign=campaign)
@@ -222,7 +284,7 @@ class Circles:
 
     async def save(self, circle: Circle) -> None:
         campaign = circle.campaign
-        await Campaigns(self.db).save(campaign)
+        await Campaigns(self.db, self.written).save(campaign)
         await self.db.executemany(
             """
             INSERT INTO characters (id, campaign_id, player_id, name_key, retired, state)

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.core.errors import NoSession
 from bot.core.models import Campaign, Circle, Player, Session
 from bot.store.repositories import (
+    CampaignCache,
     Campaigns,
     Characters,
     Chronicle,
@@ -24,14 +25,18 @@ from bot.store.repositories import (
     Reminders,
     RevealMessages,
     Sessions,
+    Written,
 )
 
 
 class Unit:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self.campaigns = Campaigns(connection)
+    def __init__(
+        self, connection: aiosqlite.Connection, cache: CampaignCache | None = None
+    ) -> None:
+        self.written = Written()  # what it wrote to campaigns, for the cache once committed
+        self.campaigns = Campaigns(connection, self.written, cache)
         self.players = Players(connection)
-        self.circles = Circles(connection)
+        self.circles = Circles(connection, self.written)
         self.characters = Characters(connection)
         self.sessions = Sessions(connection)
         self.chronicle = Chronicle(connection)

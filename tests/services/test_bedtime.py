@@ -216,3 +216,42 @@ async def test_rename_keeps_names_unique_and_retire_frees_the_name(service: Bedt
     table = await service.table(campaign)
     names = sorted(c.name for c in table.circle.active_characters())
     assert names == ["D10-2", "Morrow"]
+
+
+async def test_a_channel_s_campaign_is_looked_up_once_then_kept_as_committed(
+    service: Bedtime, database: Database
+) -> None:
+    campaign = await service.setup(1, 10)
+    statements: list[str] = []
+    await database.reader.set_trace_callback(statements.append)
+    try:
+        assert await service.campaign(1, 10) == campaign
+        assert not [s for s in statements if "FROM campaigns" in s]  # the setup put it there
+        await service.configure(campaign, "rounds", "4")
+        changed = await service.campaign(1, 10)
+        assert changed is not None
+        assert changed.settings.rounds == 4  # the change, as soon as it is committed
+        assert not [s for s in statements if "FROM campaigns" in s]
+    finally:
+        await database.reader.set_trace_callback(None)
+
+
+async def test_what_a_rolled_back_change_wrote_never_reaches_the_cache(
+    service: Bedtime, database: Database
+) -> None:
+    campaign = await service.setup(1, 10)
+
+    async def fails_after_writing() -> None:
+        async with database.work() as unit:
+            fresh = await unit.fresh(campaign)
+            fresh.baseline = 1
+            await unit.campaigns.save(fresh)
+            raise RuntimeError("the move failed after it wrote")
+
+    with pytest.raises(RuntimeError):
+        await fails_after_writing()
+    kept = await service.campaign(1, 10)
+    assert kept is not None
+    assert kept.baseline == campaign.baseline
+    await service.teardown(campaign)
+    assert await service.campaign(1, 10) is None
