@@ -20,11 +20,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs and sessions")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write every figure, and the targets, as JSON"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.out, quick=args.quick))
+    asyncio.run(run(args.out, quick=args.quick, json_path=args.json))
 
 
-async def run(out: Path, *, quick: bool) -> None:
+async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
     runs = 2 if quick else 3
     sizes = [10, 100] if quick else [10, 100, 1000]
     began = time.perf_counter()
@@ -49,10 +52,12 @@ async def run(out: Path, *, quick: bool) -> None:
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     )
-    out.write_text(
-        report.render(lat, bursts, rss, start, eng, machine, time.perf_counter() - began, quick)
-    )
+    seconds = time.perf_counter() - began
+    out.write_text(report.render(lat, bursts, rss, start, eng, machine, seconds, quick))
     step(f"wrote {out} and {chart_path}")
+    if json_path is not None:
+        json_path.write_text(report.figures(lat, bursts, rss, start, eng, machine, seconds, quick))
+        step(f"wrote {json_path}")
 
 
 def step(text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 
 from bench.burst import Burst
@@ -24,8 +26,7 @@ def render(
     seconds: float,
     quick: bool,
 ) -> str:
-    p50_ratio = Spread([g / f for g, f in zip(lat.game_p50.runs, lat.floor_p50.runs, strict=True)])
-    p99_ratio = Spread([g / f for g, f in zip(lat.game_p99.runs, lat.floor_p99.runs, strict=True)])
+    p50_ratio, p99_ratio = _ratios(lat)
     lines = [
         "# Performance",
         "",
@@ -96,7 +97,7 @@ def render(
     ]
     lines += [f"| {n:,} | {rss[n] / MIB:.1f} MiB |" for n in steps]
     low, high = steps[-2], steps[-1]
-    each = (rss[high] - rss[low]) / (high - low)
+    each = _per_session(rss)
     peak = max(bursts, key=lambda b: b.sessions)
     lines += [
         "",
@@ -144,6 +145,17 @@ def render(
         "",
     ]
     lines += _findings(lat, bursts, eng, p50_ratio, p99_ratio, moves)
+    lines += [
+        "",
+        "## Figures as JSON",
+        "",
+        "`python -m bench --json PATH` (with `--quick` too) also writes every figure of the run "
+        "as JSON, so that runs can be compared: `date`, `machine`, `seconds`, `quick`, "
+        "`latency`, `bursts` (one object a burst size), `rss_bytes_by_sessions`, `startup` and "
+        "`engine`, each with every run's value (times in seconds). `targets` holds, for each "
+        "target, its measured `value`, its bound as `target` (the value must be at most that) "
+        "and `met`: " + ", ".join(f"`{name}`" for name in targets(lat, bursts, rss, start)) + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -212,6 +224,68 @@ def _findings(
         "thread; `py-spy record --threads --gil --pid PID` sees SQLite's thread too.",
         "",
     ]
+
+
+def _ratios(lat: Latency) -> tuple[Spread, Spread]:
+    """The game's p50 and p99 over the floor's, run by run."""
+    p50 = Spread([g / f for g, f in zip(lat.game_p50.runs, lat.floor_p50.runs, strict=True)])
+    p99 = Spread([g / f for g, f in zip(lat.game_p99.runs, lat.floor_p99.runs, strict=True)])
+    return p50, p99
+
+
+def _per_session(rss: dict[int, int]) -> float:
+    """Bytes the bot grew by per session played, between the last two steps."""
+    steps = sorted(rss)
+    low, high = steps[-2], steps[-1]
+    return (rss[high] - rss[low]) / (high - low)
+
+
+def targets(
+    lat: Latency, bursts: list[Burst], rss: dict[int, int], start: Startup
+) -> dict[str, dict[str, float | bool]]:
+    """Each target: its measured `value`, its bound as `target` (at most), and whether `met`."""
+    p50_ratio, p99_ratio = _ratios(lat)
+    biggest = max(bursts, key=lambda b: b.sessions)
+    measured = {
+        "interaction_p50_over_floor": (p50_ratio.median, 1.5),
+        "interaction_p99_over_floor": (p99_ratio.median, 2.0),
+        f"burst_{biggest.sessions}_acknowledged_after_3s": (float(biggest.game.late), 0.0),
+        "memory_kib_per_session": (_per_session(rss) / KIB, 10.0),
+        "startup_full_database_s": (Spread(start.full).median, 2.0),
+    }
+    return {
+        name: {"value": value, "target": bound, "met": value <= bound}
+        for name, (value, bound) in measured.items()
+    }
+
+
+def figures(
+    lat: Latency,
+    bursts: list[Burst],
+    rss: dict[int, int],
+    start: Startup,
+    eng: Engine,
+    machine: str,
+    seconds: float,
+    quick: bool,
+) -> str:
+    """Every figure of the run as JSON, so that runs can be compared, with the targets."""
+    return json.dumps(
+        {
+            "date": time.strftime("%Y-%m-%d"),
+            "machine": machine,
+            "seconds": seconds,
+            "quick": quick,
+            "latency": dataclasses.asdict(lat),
+            "bursts": [dataclasses.asdict(b) for b in bursts],
+            "rss_bytes_by_sessions": {str(n): v for n, v in sorted(rss.items())},
+            "startup": dataclasses.asdict(start),
+            "engine": dataclasses.asdict(eng),
+            "targets": targets(lat, bursts, rss, start),
+        },
+        indent=2,
+        default=str,
+    )
 
 
 def _verdict(met: bool) -> str:

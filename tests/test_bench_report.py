@@ -1,0 +1,46 @@
+"""The benchmark's JSON: every figure, and each target with its value, its bound and a verdict
+that follows them (figures made up here: the measuring is the benchmark's job)."""
+
+from __future__ import annotations
+
+import json
+
+from bench import report
+from bench.burst import Burst, Load
+from bench.engine import Engine
+from bench.harness import Spread
+from bench.latency import Latency
+from bench.startup import Startup
+
+
+def load(late: int) -> Load:
+    s = Spread([0.001, 0.002])
+    return Load(
+        s, s, s, s, deferred=0, throughput=s, late=late, unanswered=0, bot_busy=s, fake_busy=s
+    )
+
+
+def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
+    lat = Latency(
+        game_p50=Spread([0.004, 0.005]),
+        game_p99=Spread([0.008, 0.010]),
+        floor_p50=Spread([0.004, 0.004]),
+        floor_p99=Spread([0.002, 0.002]),
+        game_count=72,
+        floor_count=100,
+        sessions=2,
+    )
+    bursts = [Burst(10, 80, load(0), load(0), 1), Burst(100, 800, load(3), load(0), 1)]
+    rss = {0: 60 * 1024 * 1024, 10: 61 * 1024 * 1024, 100: 61 * 1024 * 1024 + 90 * 5 * 1024}
+    start = Startup(empty=[0.5, 0.6], full=[2.5, 2.7], active=100, archived=1000, size=1)
+    eng = Engine([7.0, 8.0], 46.0, 20.0, [3000.0, 3100.0], 10)
+    data = json.loads(report.figures(lat, bursts, rss, start, eng, "test", 90.0, True))
+    assert data["quick"] is True
+    assert data["engine"]["commits_per_second"] == [3000.0, 3100.0]
+    targets = data["targets"]
+    assert targets["interaction_p50_over_floor"]["value"] == 1.125
+    assert targets["interaction_p50_over_floor"]["met"] is True
+    assert targets["interaction_p99_over_floor"] == {"value": 4.5, "target": 2.0, "met": False}
+    assert targets["burst_100_acknowledged_after_3s"]["met"] is False  # 3 late
+    assert targets["memory_kib_per_session"]["value"] == 5.0
+    assert targets["startup_full_database_s"]["met"] is False  # 2.6 s
