@@ -44,3 +44,6 @@ def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
     assert targets["burst_100_acknowledged_after_3s"]["met"] is False  # 3 late
     assert targets["memory_kib_per_session"]["value"] == 5.0
     assert targets["startup_full_database_s"]["met"] is False  # 2.6 s
+    written = report.render(lat, bursts, rss, start, eng, "test", 90.0, True)
+    assert "Target ≤ 2 s: **missed**" in written  # the report's verdicts are the targets'
+    assert "`startup_full_database_s`" in written
