@@ -17,7 +17,7 @@ from bot.discord.posting import Post, note, private, send_posts
 from bot.discord.presenting import posts_for
 from bot.render import embeds
 from cogs.chronicle import chronicle_page
-from cogs.session import announce_join, heard_note, redraw_lobby
+from cogs.session import announce_join, heard_note, join, redraw_lobby
 from cogs.sheet import sheet_view
 
 if TYPE_CHECKING:
@@ -83,14 +83,7 @@ class Dream(commands.GroupCog, group_name="dream", group_description="Play Bedti
         name: app_commands.Range[str, 1, NAME_LONGEST] | None = None,
     ) -> None:
         campaign = await campaign_here(interaction)
-        result = await self.bot.service.join(
-            campaign,
-            interaction.user.id,
-            display_name=interaction.user.display_name,
-            archetype=archetype,
-            name=name,
-            key=key(interaction),
-        )
+        result = await join(interaction, campaign, None, archetype, name)
         joined = first(result.events, Joined)
         if joined is None or result.session is None:
             await private(interaction, "You are in.")
