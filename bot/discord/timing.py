@@ -8,13 +8,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 import discord
 
-from bot.discord.lookup import bot_of, key
+from bot.discord.lookup import bot_of, campaign_here, key
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,18 @@ def first_time(interaction: discord.Interaction) -> bool:
     while len(taken) > REMEMBERED:
         taken.popitem(last=False)
     return True
+
+
+async def dreamer_move(
+    interaction: discord.Interaction,
+    move: Callable[..., Awaitable[Result]],
+    session_id: str,
+) -> Result:
+    """The pressing dreamer's move (a service method taking the campaign, the user, the key
+    and the session) on the channel's campaign, acknowledged in time."""
+    campaign = await campaign_here(interaction)
+    user = interaction.user.id
+    return await in_time(interaction, move(campaign, user, key(interaction), session_id=session_id))
 
 
 async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> Result:

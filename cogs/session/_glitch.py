@@ -17,7 +17,7 @@ from bot.discord.controls import CONFESSION, SESSION, Control, modal, modal_id, 
 from bot.discord.lookup import bot_of, campaign_here, key
 from bot.discord.posting import Post, follow_all, private, redraw
 from bot.discord.presenting import Scene, posts_for, presents
-from bot.discord.timing import in_time
+from bot.discord.timing import dreamer_move, in_time
 from bot.render import embeds
 from bot.services import MoveResult
 
@@ -161,14 +161,8 @@ class PassButton(Control[ui.Button[Any]], prefix="pass", parts=(SESSION, CONFESS
         self.session_id = session_id
 
     async def pressed(self, interaction: discord.Interaction) -> None:
-        bot = bot_of(interaction)
-        campaign = await campaign_here(interaction)
-        result = await in_time(
-            interaction,
-            bot.service.pass_prompt(
-                campaign, interaction.user.id, key(interaction), session_id=self.session_id
-            ),
-        )
+        service = bot_of(interaction).service
+        result = await dreamer_move(interaction, service.pass_prompt, self.session_id)
         await glitch_moved(
             interaction,
             result,
@@ -191,13 +185,7 @@ class SoftenButton(
 
     async def pressed(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
-        campaign = await campaign_here(interaction)
-        result = await in_time(
-            interaction,
-            bot.service.soften(
-                campaign, interaction.user.id, key(interaction), session_id=self.session_id
-            ),
-        )
+        result = await dreamer_move(interaction, bot.service.soften, self.session_id)
         if first(result.events, Passed):
             await glitch_moved(
                 interaction, result, "X has been used up for this glitch, so you passed quietly."
