@@ -16,6 +16,7 @@ from bot.store.repositories import (
     RevealMessages,
     Sessions,
 )
+from bot.store.sql import Sql, SqliteSql
 from bot.store.unit import Unit
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Reminders",
     "RevealMessages",
     "Sessions",
+    "Sql",
+    "SqliteSql",
     "StoreError",
     "StoreGone",
     "Unit",

@@ -18,6 +18,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.repositories import CampaignCache
+from bot.store.sql import SqliteSql
 from bot.store.unit import Unit
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ class Database:
         """A unit of work: the repositories over one write transaction, committed on leaving
         the block, rolled back if it raises."""
         async with self.transaction() as connection:
-            unit = Unit(connection)
+            unit = Unit(SqliteSql(connection))
             yield unit
         self.campaign_cache.committed(unit.written)
 
@@ -208,7 +209,8 @@ class Database:
     def read(self) -> Unit:
         """The repositories over the reader, for reads outside any change."""
         if self._read is None or self._read_on is not self.reader:
-            self._read, self._read_on = Unit(self.reader, self.campaign_cache), self.reader
+            self._read = Unit(SqliteSql(self.reader), self.campaign_cache)
+            self._read_on = self.reader
         return self._read
 
     @asynccontextmanager

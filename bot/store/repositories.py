@@ -1,6 +1,7 @@
-"""Repositories: one per aggregate, each reading and writing its own tables.
+"""Repositories: one per aggregate, each reading and writing its own tables, in SQL that both
+stores read (see sql.py).
 
-Writes run inside `Database.transaction()`, which the services open once per move.
+Writes run inside a unit of work, which the services open once per move.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-
-import aiosqlite
 
 from bot.content.models import Prompt
 from bot.core.characters import name_key
@@ -24,19 +23,9 @@ from bot.core.models import (
     Session,
 )
 from bot.core.phases import Phase
+from bot.store.sql import Sql
 
 _CLOSED = (Phase.ARCHIVED.value, Phase.CANCELLED.value)
-
-
-async def fetch(db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
-    """Run a query and fetch its rows in one trip to SQLite's thread (a cursor takes three)."""
-    return list(await db.execute_fetchall(sql, parameters))
-
-
-async def first(db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()) -> Any:
-    """The query's first row, or None."""
-    rows = await fetch(db, sql, parameters)
-    return rows[0] if rows else None
 
 
 def stamp(moment: datetime) -> str:
@@ -87,7 +76,7 @@ class Written:
 class Campaigns:
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Sql,
         written: Written | None = None,
         cache: CampaignCache | None = None,
     ) -> None:
@@ -99,7 +88,7 @@ class Campaigns:
         if self.cache is not None and (cached := self.cache.get(guild_id, channel_id)):
             return cached
         sql = "SELECT state FROM campaigns WHERE guild_id = ? AND channel_id = ?"
-        row = await first(self.db, sql, (guild_id, channel_id))
+        row = await self.db.first(sql, (guild_id, channel_id))
         if row is None:
             return None
         campaign = Campaign.model_validate_json(row[0])
@@ -109,7 +98,7 @@ class Campaigns:
 
     async def in_guild(self, guild_id: int) -> list[Campaign]:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
-        rows = await fetch(self.db, sql, (guild_id,))
+        rows = await self.db.fetch(sql, (guild_id,))
         return [Campaign.model_validate_json(row[0]) for row in rows]
 
     async def save(self, campaign: Campaign) -> None:
@@ -127,7 +116,7 @@ class Campaigns:
             self.written.saved[where] = text
 
     async def by_id(self, campaign_id: str) -> Campaign | None:
-        row = await first(self.db, "SELECT state FROM campaigns WHERE id = ?", (campaign_id,))
+        row = await self.db.first("SELECT state FROM campaigns WHERE id = ?", (campaign_id,))
         return Campaign.model_validate_json(row[0]) if row else None
 
     async def scheduled_before(self, moment: datetime, limit: int = 100) -> list[str]:
@@ -136,7 +125,7 @@ class Campaigns:
             "SELECT id FROM campaigns WHERE next_at IS NOT NULL AND next_at <= ? "
             "ORDER BY next_at LIMIT ?"
         )
-        return [row[0] for row in await fetch(self.db, sql, (stamp(moment), limit))]
+        return [row[0] for row in await self.db.fetch(sql, (stamp(moment), limit))]
 
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
@@ -145,7 +134,7 @@ class Campaigns:
 
     async def guilds(self) -> set[int]:
         """Every server that has a campaign."""
-        return {row[0] for row in await fetch(self.db, "SELECT DISTINCT guild_id FROM campaigns")}
+        return {row[0] for row in await self.db.fetch("SELECT DISTINCT guild_id FROM campaigns")}
 
     async def add(self, campaign: Campaign) -> None:
         text = campaign.model_dump_json()
@@ -157,12 +146,12 @@ class Campaigns:
 
 
 class Players:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def by_user(self, user_id: int) -> Player | None:
         sql = "SELECT id, user_id, display_name FROM players WHERE user_id = ?"
-        row = await first(self.db, sql, (user_id,))
+        row = await self.db.first(sql, (user_id,))
         return Player(id=row[0], user_id=row[1], display_name=row[2]) if row else None
 
     async def add(self, player: Player) -> None:
@@ -173,7 +162,7 @@ class Players:
 
     async def rests(self, player_id: str) -> list[datetime]:
         sql = "SELECT at FROM rests WHERE player_id = ? ORDER BY at"
-        rows = await fetch(self.db, sql, (player_id,))
+        rows = await self.db.fetch(sql, (player_id,))
         return [unstamp(row[0]) for row in rows]
 
     async def add_rest(self, player_id: str, at: datetime) -> None:
@@ -206,7 +195,7 @@ class Players:
         out: dict[str, Any] = {"player": player.model_dump(mode="json")}
         characters = []
         sql = "SELECT state FROM characters WHERE player_id = ? ORDER BY rowid"
-        for row in await fetch(self.db, sql, (player.id,)):
+        for row in await self.db.fetch(sql, (player.id,)):
             characters.append(json.loads(row[0]))
         ids = [c["id"] for c in characters]
         marks = ",".join("?" * len(ids))
@@ -217,19 +206,19 @@ class Players:
             )
             bonds = [
                 {"campaign": r[0], "between": [r[1], r[2]], "value": r[3]}
-                for r in await fetch(self.db, sql, (*ids, *ids))
+                for r in await self.db.fetch(sql, (*ids, *ids))
             ]
             sql = (
                 f"SELECT session_id, author_id, text FROM confessions WHERE author_id IN ({marks})"
             )
             confessions = [
                 {"session": r[0], "character": r[1], "text": r[2]}
-                for r in await fetch(self.db, sql, ids)
+                for r in await self.db.fetch(sql, ids)
             ]
         sql = "SELECT campaign_id, lines, veils FROM boundaries WHERE player_id = ?"
         boundaries = [
             {"campaign": r[0], "lines": json.loads(r[1]), "veils": json.loads(r[2])}
-            for r in await fetch(self.db, sql, (player.id,))
+            for r in await self.db.fetch(sql, (player.id,))
         ]
         out |= {
             "characters": characters,
@@ -255,27 +244,27 @@ class Players:
             "SELECT id FROM players WHERE NOT EXISTS "
             "(SELECT 1 FROM characters WHERE characters.player_id = players.id)"
         )
-        return [row[0] for row in await fetch(self.db, sql)]
+        return [row[0] for row in await self.db.fetch(sql)]
 
 
 class Circles:
     """A campaign with its characters and bonds, loaded and saved as one."""
 
-    def __init__(self, db: aiosqlite.Connection, written: Written | None = None) -> None:
+    def __init__(self, db: Sql, written: Written | None = None) -> None:
         self.db = db
         self.written = written
 
     async def load(self, campaign: Campaign) -> Circle:
         circle = Circle(campaign=campaign)
         sql = "SELECT state FROM characters WHERE campaign_id = ?"
-        for row in await fetch(self.db, sql, (campaign.id,)):
+        for row in await self.db.fetch(sql, (campaign.id,)):
             character = Character.model_validate_json(row[0])
             circle.characters[character.id] = character
         sql = "SELECT a, b, value FROM bonds WHERE campaign_id = ?"
-        for a, b, value in await fetch(self.db, sql, (campaign.id,)):
+        for a, b, value in await self.db.fetch(sql, (campaign.id,)):
             circle.bonds[f"{a}|{b}"] = value
         sql = "SELECT player_id, lines, veils FROM boundaries WHERE campaign_id = ?"
-        for player_id, lines, veils in await fetch(self.db, sql, (campaign.id,)):
+        for player_id, lines, veils in await self.db.fetch(sql, (campaign.id,)):
             circle.boundaries[player_id] = Boundaries(
                 lines=frozenset(json.loads(lines)), veils=frozenset(json.loads(veils))
             )
@@ -320,7 +309,7 @@ def _character_row(c: Character) -> tuple[str, str, str, str, int, str]:
 
 
 class Sessions:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def current(self, campaign_id: str) -> Session | None:
@@ -329,18 +318,18 @@ class Sessions:
             "SELECT id, state FROM sessions WHERE campaign_id = ? AND phase NOT IN (?, ?) "
             "ORDER BY number DESC LIMIT 1"
         )
-        row = await first(self.db, sql, (campaign_id, *_CLOSED))
+        row = await self.db.first(sql, (campaign_id, *_CLOSED))
         return await self._with_texts(row[0], row[1]) if row else None
 
     async def by_id(self, session_id: str) -> Session | None:
         sql = "SELECT id, state FROM sessions WHERE id = ?"
-        row = await first(self.db, sql, (session_id,))
+        row = await self.db.first(sql, (session_id,))
         return await self._with_texts(row[0], row[1]) if row else None
 
     async def _with_texts(self, session_id: str, state: str) -> Session:
         session = Session.model_validate_json(state)
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        session.texts = {row[0]: row[1] for row in await fetch(self.db, sql, (session_id,))}
+        session.texts = {row[0]: row[1] for row in await self.db.fetch(sql, (session_id,))}
         return session
 
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
@@ -349,7 +338,7 @@ class Sessions:
             "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL AND deadline <= ? "
             "ORDER BY deadline LIMIT ?"
         )
-        return [(row[0], row[1]) for row in await fetch(self.db, sql, (stamp(now), limit))]
+        return [(row[0], row[1]) for row in await self.db.fetch(sql, (stamp(now), limit))]
 
     async def save(self, session: Session) -> None:
         deadline = stamp(session.deadline) if session.deadline else None
@@ -374,20 +363,19 @@ class Sessions:
     async def _save_texts(self, session: Session) -> None:
         authors = {c.id: c.author for g in session.glitches for c in g.confessions.values()}
         await self.db.executemany(
-            "INSERT OR IGNORE INTO confessions (id, session_id, author_id, text) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO confessions (id, session_id, author_id, text) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(cid, session.id, authors[cid], text) for cid, text in session.texts.items()],
         )
         keep = list(session.texts)
-        marks = ",".join("?" * len(keep))
-        await self.db.execute(
-            f"DELETE FROM confessions WHERE session_id = ? AND id NOT IN ({marks})",
-            (session.id, *keep),
-        )
+        sql = "DELETE FROM confessions WHERE session_id = ?"
+        if keep:  # PostgreSQL reads `NOT IN ()` as an error, SQLite as "not in nothing"
+            sql += f" AND id NOT IN ({','.join('?' * len(keep))})"
+        await self.db.execute(sql, (session.id, *keep))
 
 
 class Chronicle:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def add(self, campaign_id: str, entry: ChronicleEntry) -> None:
@@ -398,29 +386,29 @@ class Chronicle:
 
     async def latest(self, campaign_id: str) -> ChronicleEntry | None:
         sql = "SELECT entry FROM chronicle WHERE campaign_id = ? ORDER BY number DESC LIMIT 1"
-        row = await first(self.db, sql, (campaign_id,))
+        row = await self.db.first(sql, (campaign_id,))
         return ChronicleEntry.model_validate_json(row[0]) if row else None
 
     async def by_number(self, campaign_id: str, number: int) -> ChronicleEntry | None:
         sql = "SELECT entry FROM chronicle WHERE campaign_id = ? AND number = ?"
-        row = await first(self.db, sql, (campaign_id, number))
+        row = await self.db.first(sql, (campaign_id, number))
         return ChronicleEntry.model_validate_json(row[0]) if row else None
 
     async def texts(self, entry: ChronicleEntry) -> dict[str, str]:
         """Shared confession texts the campaign kept for this entry (none by default)."""
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        return {row[0]: row[1] for row in await fetch(self.db, sql, (entry.session_id,))}
+        return {row[0]: row[1] for row in await self.db.fetch(sql, (entry.session_id,))}
 
 
 class Moves:
     """Idempotency keys of the moves and other changes already applied."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def seen(self, key: str) -> bool:
         sql = "SELECT 1 FROM moves WHERE key = ? UNION ALL SELECT 1 FROM interactions WHERE key = ?"
-        return await first(self.db, sql, (key, key)) is not None
+        return await self.db.first(sql, (key, key)) is not None
 
     async def record(self, key: str, campaign_id: str | None, at: datetime) -> None:
         """A key for a campaign's move, or (None) for a change that is not one campaign's."""
@@ -439,13 +427,13 @@ class Moves:
             "SELECT key FROM moves WHERE at >= ? "
             "UNION ALL SELECT key FROM interactions WHERE at >= ?"
         )
-        return [row[0] for row in await fetch(self.db, sql, (stamp(moment), stamp(moment)))]
+        return [row[0] for row in await self.db.fetch(sql, (stamp(moment), stamp(moment)))]
 
 
 class Characters:
     """Characters across campaigns, for what belongs to the player rather than a circle."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def everywhere(self, player_id: str) -> list[tuple[str, str, int]]:
@@ -454,12 +442,12 @@ class Characters:
             "SELECT characters.id, campaign_id, guild_id FROM characters "
             "JOIN campaigns ON campaigns.id = characters.campaign_id WHERE player_id = ?"
         )
-        return [(row[0], row[1], row[2]) for row in await fetch(self.db, sql, (player_id,))]
+        return [(row[0], row[1], row[2]) for row in await self.db.fetch(sql, (player_id,))]
 
     async def of_player(self, player_id: str) -> list[Character]:
         sql = "SELECT state FROM characters WHERE player_id = ? AND retired = 0 ORDER BY rowid"
         return [
-            Character.model_validate_json(row[0]) for row in await fetch(self.db, sql, (player_id,))
+            Character.model_validate_json(row[0]) for row in await self.db.fetch(sql, (player_id,))
         ]
 
     async def save(self, character: Character) -> None:
@@ -473,7 +461,7 @@ class Outbox:
     """Posts owed to the circle, written with the move that made them: a timer's, for the
     scheduler to send; a player's, held while the interaction answers it."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def add(
@@ -495,7 +483,7 @@ class Outbox:
             "SELECT id, campaign_id, session_id, events FROM outbox WHERE held_by IS NULL "
             "ORDER BY id LIMIT ?"
         )
-        return [(row[0], row[1], row[2], row[3]) for row in await fetch(self.db, sql, (limit,))]
+        return [(row[0], row[1], row[2], row[3]) for row in await self.db.fetch(sql, (limit,))]
 
     async def done(self, row_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
@@ -507,40 +495,36 @@ class Outbox:
     async def release(self, key: str | None = None) -> int:
         """Hand held posts to the scheduler: one move's, or every move's after a restart."""
         if key is None:
-            cursor = await self.db.execute(
+            return await self.db.execute(
                 "UPDATE outbox SET held_by = NULL WHERE held_by IS NOT NULL"
             )
-        else:
-            cursor = await self.db.execute(
-                "UPDATE outbox SET held_by = NULL WHERE held_by = ?", (key,)
-            )
-        return cursor.rowcount
+        return await self.db.execute("UPDATE outbox SET held_by = NULL WHERE held_by = ?", (key,))
 
 
 class Reminders:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def claim(self, campaign_id: str, session_at: datetime, before_min: int) -> bool:
         """Record a reminder as sent; False if it already was."""
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO reminders (campaign_id, session_at, before_min) "
-            "VALUES (?, ?, ?)",
+        added = await self.db.execute(
+            "INSERT INTO reminders (campaign_id, session_at, before_min) "
+            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             (campaign_id, stamp(session_at), before_min),
         )
-        return cursor.rowcount == 1
+        return added == 1
 
 
 class Prompts:
     """A campaign's own prompts."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def of_campaign(self, campaign_id: str) -> list[Prompt]:
         sql = "SELECT state FROM prompts WHERE campaign_id = ? ORDER BY created_at, id"
         return [
-            Prompt.model_validate_json(row[0]) for row in await fetch(self.db, sql, (campaign_id,))
+            Prompt.model_validate_json(row[0]) for row in await self.db.fetch(sql, (campaign_id,))
         ]
 
     async def add(self, campaign_id: str, prompts: Iterable[Prompt], at: datetime) -> None:
@@ -558,20 +542,20 @@ class Prompts:
 class RevealMessages:
     """The bot's messages that show a session's confession text, to edit when it is deleted."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def add(self, session_id: str, glitch: int, channel_id: int, message_id: int) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO reveal_messages (session_id, glitch, channel_id, message_id) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO reveal_messages (session_id, glitch, channel_id, message_id) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (session_id, glitch, channel_id, message_id),
         )
 
     async def of_session(self, session_id: str) -> list[tuple[int, int, int]]:
         """(glitch number, channel id, message id) of each message revealing the session."""
         sql = "SELECT glitch, channel_id, message_id FROM reveal_messages WHERE session_id = ?"
-        return [(row[0], row[1], row[2]) for row in await fetch(self.db, sql, (session_id,))]
+        return [(row[0], row[1], row[2]) for row in await self.db.fetch(sql, (session_id,))]
 
     async def forget(self, session_id: str) -> None:
         await self.db.execute("DELETE FROM reveal_messages WHERE session_id = ?", (session_id,))
@@ -582,7 +566,7 @@ class RevealMessages:
             "SELECT DISTINCT session_id FROM reveal_messages JOIN sessions "
             "ON sessions.id = reveal_messages.session_id WHERE sessions.phase = ? AND settled = 0"
         )
-        return [row[0] for row in await fetch(self.db, sql, (phase.value,))]
+        return [row[0] for row in await self.db.fetch(sql, (phase.value,))]
 
     async def settle(self, session_id: str) -> None:
         """Edited after dawn, with kept texts still shown: remembered for a later Hide."""
@@ -594,7 +578,7 @@ class RevealMessages:
 class LobbyMessages:
     """The message that shows each session's lobby, to redraw when someone joins or leaves."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def set(self, session_id: str, channel_id: int, message_id: int) -> None:
@@ -609,19 +593,19 @@ class LobbyMessages:
 
     async def of_session(self, session_id: str) -> tuple[int, int] | None:
         sql = "SELECT channel_id, message_id FROM lobby_messages WHERE session_id = ?"
-        row = await first(self.db, sql, (session_id,))
+        row = await self.db.first(sql, (session_id,))
         return (row[0], row[1]) if row else None
 
 
 class Departures:
     """Servers the bot has left, and when."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     async def left(self, guild_id: int, at: datetime) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO departures (guild_id, left_at) VALUES (?, ?)",
+            "INSERT INTO departures (guild_id, left_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (guild_id, stamp(at)),
         )
 
@@ -630,4 +614,4 @@ class Departures:
 
     async def before(self, moment: datetime) -> list[int]:
         sql = "SELECT guild_id FROM departures WHERE left_at <= ?"
-        return [row[0] for row in await fetch(self.db, sql, (stamp(moment),))]
+        return [row[0] for row in await self.db.fetch(sql, (stamp(moment),))]

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.core.errors import NoSession
 from bot.core.models import Campaign, Circle, Player, Session
 from bot.store.repositories import (
@@ -27,12 +25,11 @@ from bot.store.repositories import (
     Sessions,
     Written,
 )
+from bot.store.sql import Sql
 
 
 class Unit:
-    def __init__(
-        self, connection: aiosqlite.Connection, cache: CampaignCache | None = None
-    ) -> None:
+    def __init__(self, connection: Sql, cache: CampaignCache | None = None) -> None:
         self.written = Written()  # what it wrote to campaigns, for the cache once committed
         self.campaigns = Campaigns(connection, self.written, cache)
         self.players = Players(connection)

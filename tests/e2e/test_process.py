@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.store import Database, Outbox
+from bot.store import Database, Outbox, SqliteSql
 from fakecord import GUILD_ID, FakeDiscord
 
 # The command surface of DESIGN.md that exists so far: (option, type, required).
@@ -216,7 +216,8 @@ async def test_sync_leaves_a_running_bots_owed_posts_alone(
                 "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES (?, 1, 2, '{}')",
                 (campaign,),
             )
-            await Outbox(connection).add(campaign, None, "[]", datetime.now(UTC), "i:123")
+            owed = Outbox(SqliteSql(connection))
+            await owed.add(campaign, None, "[]", datetime.now(UTC), "i:123")
     finally:
         await database.close()
     code, _, err = await run("sync", env=fake.environment(db), cwd=tmp_path)

@@ -141,14 +141,14 @@ async def test_a_crash_while_saving_rolls_the_whole_move_back(
 async def test_deadlines_are_saved_with_the_move_and_found_when_due(
     service: Bedtime, database: Database, clock: SimClock
 ) -> None:
-    from bot.store import Sessions
+    from bot.store import Sessions, SqliteSql
 
     campaign = await begin(service, 3)
     table = await service.table(campaign)
     assert table.session is not None
     deadline = table.session.deadline
     assert deadline is not None
-    sessions = Sessions(database.connection)
+    sessions = Sessions(SqliteSql(database.connection))
     assert await sessions.due(clock()) == []
     clock.now = deadline
     assert await sessions.due(clock()) == [(campaign.id, table.session.id)]
