@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sqlite3
 from collections.abc import Awaitable
 
 import discord
@@ -15,7 +14,7 @@ from bot.core.errors import GameError
 from bot.discord.lookup import bot_of, campaign_named, key
 from bot.discord.posting import private
 from bot.discord.timing import arrived, first_time
-from bot.services import StoreGone
+from bot.services import StoreGone, trouble
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +30,11 @@ FULL = (
     "Bedtime can't save anything right now: its disk is full. Nothing was changed. "
     "Please tell the server's admins."
 )
+UNREACHABLE = (
+    "Bedtime can't reach its database right now, so nothing was changed. Please try again in "
+    "a moment; if it goes on, tell the server's admins."
+)
+TROUBLE = {"busy": BUSY, "full": FULL, "unreachable": UNREACHABLE}
 
 
 async def fail(interaction: discord.Interaction, error: BaseException, where: str) -> None:
@@ -55,9 +59,9 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         log.warning("Refused %s: the database file is gone", where)
         await _safely(interaction, GONE)
         return
-    if isinstance(error, sqlite3.OperationalError) and (trouble := _storage(error)):
+    if (passing := trouble(error)) is not None:
         log.warning("Storage trouble handling %s: %s", where, error)
-        await _safely(interaction, trouble)
+        await _safely(interaction, TROUBLE[passing])
         return
     log.error(
         "Failed handling %s (interaction %s, guild %s, channel %s, user %s)",
@@ -69,15 +73,6 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         exc_info=error,
     )
     await _safely(interaction, APOLOGY)
-
-
-def _storage(error: sqlite3.OperationalError) -> str | None:
-    text = str(error).lower()
-    if "locked" in text or "busy" in text:
-        return BUSY
-    if "full" in text:
-        return FULL
-    return None
 
 
 async def _safely(interaction: discord.Interaction, text: str) -> None:

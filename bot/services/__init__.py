@@ -12,7 +12,9 @@ from bot.services.outbox import Deliveries
 from bot.services.results import MoveResult, RestResult, Table
 from bot.services.safety import Safety
 from bot.services.work import Clock, Context, Store
-from bot.store import StoreGone  # raised through every service once the store has vanished
+
+# Raised through every service once the store has vanished; what counts as passing trouble.
+from bot.store import StoreGone, trouble
 
 __all__ = [
     "Bedtime",
@@ -29,4 +31,5 @@ __all__ = [
     "Table",
     "secret_id",
     "system_clock",
+    "trouble",
 ]

@@ -1,6 +1,9 @@
-"""The store: SQLite through aiosqlite, behind repositories."""
+"""The store: SQLite through aiosqlite, or PostgreSQL through asyncpg, behind the same
+repositories and units of work."""
 
-from bot.store.database import SCHEMA_VERSION, Database, StoreError, StoreGone
+from bot.store.choice import is_url, open_store
+from bot.store.database import SCHEMA_VERSION, Database
+from bot.store.errors import StoreError, StoreGone, trouble
 from bot.store.repositories import (
     Campaigns,
     Characters,
@@ -40,4 +43,7 @@ __all__ = [
     "StoreError",
     "StoreGone",
     "Unit",
+    "is_url",
+    "open_store",
+    "trouble",
 ]

@@ -7,23 +7,22 @@ import contextlib
 import importlib
 import logging
 import os
-import re
 import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from pathlib import Path
 
 import aiosqlite
 
+from bot.store.errors import StoreError, StoreGone
+from bot.store.migrations import migrations
 from bot.store.repositories import CampaignCache
 from bot.store.sql import SqliteSql
+from bot.store.turns import Turns
 from bot.store.unit import Unit
 
 log = logging.getLogger(__name__)
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 
 
 BUSY_TIMEOUT_MS = 2000
@@ -31,35 +30,13 @@ BUSY_TIMEOUT_MS = 2000
 SCRUB_PATIENCE = 60.0
 
 
-class StoreError(Exception):
-    """The database cannot be used; the message says why."""
-
-
-class StoreGone(StoreError):
-    """The database file was deleted or replaced under the running bot: nothing more is
-    written, lest moves "succeed" into a file nobody will open again."""
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    """The numbered migrations shipped with the code, in order: (version, name, text). Most
-    are SQL; one that needs Python (Unicode normalisation, say) is a module with `upgrade`."""
-    found = []
-    for entry in resources.files("bot.store.migrations").iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StoreError(f"migrations must be numbered 1..n without gaps, found {versions}")
-    return found
-
-
-SCHEMA_VERSION = len(migrations())
+SCHEMA_VERSION = len(migrations("sqlite"))
+if [v for v, _, _ in migrations("postgres")] != list(range(1, SCHEMA_VERSION + 1)):
+    raise StoreError("SQLite and PostgreSQL must ship the same numbered migrations")
 
 
 class Database:
-    """The store's connection. Every write transaction holds `write_lock`."""
+    """The store's connection. Every write transaction takes its turn (`turns`)."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self.connection = connection
@@ -67,9 +44,8 @@ class Database:
         # moves for the writer does not hold them up (WAL lets readers run beside the writer).
         self.reader = connection
         self.path = path
-        self.write_lock = asyncio.Lock()
-        self.queued = 0  # transactions waiting for write_lock: the writer's backlog
-        self.hold = 0.005  # seconds a transaction holds write_lock, a moving average
+        self.turns = Turns()
+        self.write_lock = self.turns.lock
         self.unscrubbed: float | None = None  # since when deleted text may linger in the WAL
         self._warned = False
         self.identity = _identity(path)  # the file this process opened: (device, inode)
@@ -124,13 +100,13 @@ class Database:
                 f"{self.path} was written by a newer Bedtime (schema {current}; this version "
                 f"knows up to {SCHEMA_VERSION}). Upgrade Bedtime, or use another DATABASE_PATH."
             )
-        for version, name, sql in migrations():
+        for version, name, sql in migrations("sqlite"):
             if version <= current:
                 continue
             log.info("Migrating %s to schema %d (%s)", self.path, version, name)
             async with self.transaction():
                 if name.endswith(".py"):
-                    step = importlib.import_module(f"bot.store.migrations.{name[:-3]}")
+                    step = importlib.import_module(f"bot.store.migrations.sqlite.{name[:-3]}")
                     await step.upgrade(self.connection)
                 else:
                     for statement in _statements(sql):
@@ -216,13 +192,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction under the connection's lock: all of it, or nothing."""
-        self.queued += 1
-        try:
-            await self.write_lock.acquire()
-        finally:
-            self.queued -= 1
-        began = time.perf_counter()
-        try:
+        async with self.turns.turn():
             if not await self.watch():
                 raise StoreGone(self.gone)
             await self.connection.execute("BEGIN IMMEDIATE")
@@ -234,14 +204,11 @@ class Database:
                 raise
             else:
                 await self.connection.execute("COMMIT")
-        finally:
-            self.write_lock.release()
-            self.hold += (time.perf_counter() - began - self.hold) / 16
 
     @property
     def backlog(self) -> float:
         """Seconds a transaction asked for now would wait for the ones queued before it."""
-        return self.queued * self.hold
+        return self.turns.backlog
 
 
 async def _reader(path: Path) -> aiosqlite.Connection:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from bot.store.database import StoreError
+from bot.store.errors import StoreError
 
 
 class InstanceLock:

@@ -30,6 +30,7 @@ from bot.store.sql import Sql
 
 class Unit:
     def __init__(self, connection: Sql, cache: CampaignCache | None = None) -> None:
+        self.sql = connection  # for what no repository says (checks, tools)
         self.written = Written()  # what it wrote to campaigns, for the cache once committed
         self.campaigns = Campaigns(connection, self.written, cache)
         self.players = Players(connection)

@@ -13,12 +13,14 @@ from bot.core.events import RoundResolved
 from bot.core.models import Campaign, Condition
 from bot.core.phases import Phase
 from bot.services import Bedtime, SimClock
-from bot.store import Database
+from bot.store import Database, Sessions
+from bot.store.postgres import PostgresDatabase
+
+AnyStore = Database | PostgresDatabase
 
 
-async def count(database: Database, table: str) -> int:
-    async with database.connection.execute(f"SELECT count(*) FROM {table}") as cursor:
-        row = await cursor.fetchone()
+async def count(database: AnyStore, table: str) -> int:
+    row = await database.read.sql.first(f"SELECT count(*) FROM {table}")
     assert row is not None
     return int(row[0])
 
@@ -75,7 +77,7 @@ async def test_two_dreamers_acting_at_the_same_instant_both_count_once(service: 
 
 
 async def test_moves_in_two_sessions_at_once_do_not_interfere(
-    database: Database, content: Content, clock: SimClock
+    database: AnyStore, content: Content, clock: SimClock
 ) -> None:
     async def run(service: Bedtime, channel: int) -> None:
         campaign = await begin(service, 3, channel)
@@ -100,7 +102,7 @@ async def _campaign(service: Bedtime, channel: int) -> Campaign:
     return campaign
 
 
-async def test_a_repeated_key_changes_nothing(service: Bedtime, database: Database) -> None:
+async def test_a_repeated_key_changes_nothing(service: Bedtime, database: AnyStore) -> None:
     campaign = await begin(service, 3)
     first = await service.act(campaign, 1001, "dive", key="interaction-1")
     again = await service.act(campaign, 1001, "dive", key="interaction-1")
@@ -113,7 +115,7 @@ async def test_a_repeated_key_changes_nothing(service: Bedtime, database: Databa
     assert await count(database, "moves") == 1
 
 
-async def test_a_failed_move_leaves_no_partial_write(service: Bedtime, database: Database) -> None:
+async def test_a_failed_move_leaves_no_partial_write(service: Bedtime, database: AnyStore) -> None:
     campaign = await service.setup(1, 10)
     await service.open(campaign)
     with pytest.raises(BadName):
@@ -123,7 +125,7 @@ async def test_a_failed_move_leaves_no_partial_write(service: Bedtime, database:
 
 
 async def test_a_crash_while_saving_rolls_the_whole_move_back(
-    service: Bedtime, database: Database, monkeypatch: pytest.MonkeyPatch
+    service: Bedtime, database: AnyStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     campaign = await begin(service, 2)
     before = (await service.table(campaign)).circle.model_dump_json()
@@ -139,16 +141,14 @@ async def test_a_crash_while_saving_rolls_the_whole_move_back(
 
 
 async def test_deadlines_are_saved_with_the_move_and_found_when_due(
-    service: Bedtime, database: Database, clock: SimClock
+    service: Bedtime, database: AnyStore, clock: SimClock
 ) -> None:
-    from bot.store import Sessions, SqliteSql
-
     campaign = await begin(service, 3)
     table = await service.table(campaign)
     assert table.session is not None
     deadline = table.session.deadline
     assert deadline is not None
-    sessions = Sessions(SqliteSql(database.connection))
+    sessions = Sessions(database.read.sql)
     assert await sessions.due(clock()) == []
     clock.now = deadline
     assert await sessions.due(clock()) == [(campaign.id, table.session.id)]
@@ -169,7 +169,7 @@ async def test_moves_need_a_session(service: Bedtime) -> None:
 
 
 async def test_shared_confession_text_is_deleted_at_archive_by_default(
-    service: Bedtime, database: Database, clock: SimClock
+    service: Bedtime, database: AnyStore, clock: SimClock
 ) -> None:
     campaign = await begin(service, 2)
     await service.force_glitch(campaign)
@@ -218,8 +218,9 @@ async def test_rename_keeps_names_unique_and_retire_frees_the_name(service: Bedt
     assert names == ["D10-2", "Morrow"]
 
 
+@pytest.mark.sqlite_only  # it watches the statements SQLite runs
 async def test_a_channel_s_campaign_is_looked_up_once_then_kept_as_committed(
-    service: Bedtime, database: Database
+    service: Bedtime, database: AnyStore
 ) -> None:
     campaign = await service.setup(1, 10)
     statements: list[str] = []
@@ -237,7 +238,7 @@ async def test_a_channel_s_campaign_is_looked_up_once_then_kept_as_committed(
 
 
 async def test_what_a_rolled_back_change_wrote_never_reaches_the_cache(
-    service: Bedtime, database: Database
+    service: Bedtime, database: AnyStore
 ) -> None:
     campaign = await service.setup(1, 10)
 

@@ -195,6 +195,7 @@ async def test_a_campaign_holds_at_most_500_prompts(service: Bedtime, safety: Sa
 # --- retention and moderation ---
 
 
+@pytest.mark.sqlite_only  # scans SQLite's files; PostgreSQL's: test_postgres.py
 async def test_archived_confession_text_is_nowhere_on_disk(service: Bedtime, db_path: Path) -> None:
     campaign = await begin(service, 2)
     await service.force_glitch(campaign)
@@ -205,6 +206,7 @@ async def test_archived_confession_text_is_nowhere_on_disk(service: Bedtime, db_
     assert traces(on_disk(db_path), SECRET) == []
 
 
+@pytest.mark.sqlite_only  # scans SQLite's files; PostgreSQL's: test_postgres.py
 async def test_kept_confessions_stay_until_a_host_hides_one(
     service: Bedtime, safety: Safety, db_path: Path
 ) -> None:
@@ -302,6 +304,7 @@ async def _character(service: Bedtime, campaign: Campaign, user: int) -> str:
     return character.id
 
 
+@pytest.mark.sqlite_only  # scans SQLite's files; PostgreSQL's: test_postgres.py
 async def test_mydata_holds_everything_and_forget_me_deletes_it_for_real(
     service: Bedtime, safety: Safety, db_path: Path
 ) -> None:
@@ -361,6 +364,7 @@ async def test_an_admin_forgets_a_user_only_in_their_own_server(
     assert not await safety.forget(42, guild_id=1)
 
 
+@pytest.mark.sqlite_only  # scans SQLite's files; PostgreSQL's: test_postgres.py
 async def test_a_server_left_for_30_days_is_purged_unless_the_bot_returns(
     service: Bedtime, safety: Safety, clock: SimClock, db_path: Path
 ) -> None:

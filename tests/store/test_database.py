@@ -13,6 +13,9 @@ from bot.core.models import Character
 from bot.store import SCHEMA_VERSION, Database, StoreError
 from bot.store.database import _statements, migrations
 
+# SQLite's own file, pragmas and migrations; PostgreSQL's are in test_postgres.py.
+pytestmark = pytest.mark.sqlite_only
+
 
 async def pragma(database: Database, name: str) -> object:
     async with database.connection.execute(f"PRAGMA {name}") as cursor:
@@ -108,7 +111,7 @@ async def test_a_scrub_never_takes_the_write_lock_and_retries_until_the_reader_l
 def _schema(path: Path, upto: int) -> sqlite3.Connection:
     """A database as an older Bedtime left it: migrated up to `upto` only."""
     raw = sqlite3.connect(path, isolation_level=None)
-    for version, name, sql in migrations()[:upto]:
+    for version, name, sql in migrations("sqlite")[:upto]:
         assert name.endswith(".sql")
         for statement in _statements(sql):
             raw.execute(statement)

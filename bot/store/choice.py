@@ -1,0 +1,29 @@
+"""Which store a bot opens: PostgreSQL for a `postgresql://` URL, SQLite for a file path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.store.database import Database
+
+if TYPE_CHECKING:
+    from bot.store.postgres import PostgresDatabase
+
+    AnyStore = Database | PostgresDatabase
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(where: Path | str) -> bool:
+    return isinstance(where, str) and where.startswith(SCHEMES)
+
+
+async def open_store(where: Path | str, *, exclusive: bool = True) -> AnyStore:
+    """Open (and migrate) the store at `where`. On PostgreSQL, `exclusive` takes the lock
+    that keeps a second bot off the database; on SQLite that lock is the runner's file lock."""
+    if is_url(where):
+        from bot.store.postgres import PostgresDatabase  # asyncpg is loaded only when asked for
+
+        return await PostgresDatabase.open(str(where), exclusive=exclusive)
+    return await Database.open(Path(where))

@@ -1,0 +1,200 @@
+"""PostgreSQL through asyncpg: the same repositories and promises as SQLite, for a server that
+one file cannot carry.
+
+- **One bot per database.** A session advisory lock, held on a connection of its own outside
+  the pool, for as long as the bot runs. A second bot is refused and told who holds it.
+- **Migrations** run in one transaction under a transaction advisory lock, so two processes
+  starting together cannot both migrate. The version is kept in `schema_version`; a database
+  written by a newer Bedtime is refused.
+- **Writes** take their turn in this process, as SQLite's do, each in one transaction on a
+  pooled connection (a pool reconnects after the server restarts). Reads use the pool too.
+
+PgBouncer in transaction mode breaks both the session advisory lock and asyncpg's prepared
+statements: point Bedtime at PostgreSQL itself, or at a pooler in session mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from bot.store.errors import StoreError
+from bot.store.migrations import migrations
+from bot.store.repositories import CampaignCache
+from bot.store.sql import PostgresSql
+from bot.store.turns import Turns
+from bot.store.unit import Unit
+
+log = logging.getLogger(__name__)
+
+# Advisory lock keys, in a range nothing else of ours uses: "bedtime" + a purpose.
+INSTANCE_KEY = 0x0BED_0001
+MIGRATION_KEY = 0x0BED_0002
+# A query waiting longer than this would miss Discord's 3-second window to answer.
+COMMAND_TIMEOUT = 2.0
+MIGRATION_TIMEOUT = 120.0
+
+
+def _name() -> str:
+    """How this process appears in pg_stat_activity, and so to a second bot it refuses."""
+    return f"bedtime pid {os.getpid()} on {socket.gethostname()}"[:63]
+
+
+_VERSION = "SELECT coalesce(max(version), 0) FROM schema_version"
+
+
+def schema_version() -> int:
+    return len(migrations("postgres"))
+
+
+class PostgresDatabase:
+    """The store on PostgreSQL. `open` it with a `postgresql://` URL."""
+
+    engine = "postgres"
+
+    def __init__(self, url: str, pool: Any, holder: Any | None) -> None:
+        self.url = url
+        self.pool = pool  # asyncpg.Pool
+        self.holder = holder  # the connection holding the instance lock, if this bot took it
+        self.turns = Turns()
+        self.campaign_cache = CampaignCache()
+        self._read = Unit(PostgresSql(pool), self.campaign_cache)
+
+    @classmethod
+    async def open(cls, url: str, *, exclusive: bool = True) -> PostgresDatabase:
+        """Connect, take the instance lock (unless `exclusive` is False: a tool that only
+        reads, or a test), and migrate."""
+        holder = await _hold_instance(url) if exclusive else None
+        try:
+            pool = await asyncpg.create_pool(
+                url,
+                min_size=1,
+                max_size=8,
+                command_timeout=COMMAND_TIMEOUT,
+                server_settings={"application_name": _name()},
+            )
+        except BaseException:
+            if holder is not None:
+                await holder.close()
+            raise
+        database = cls(url, pool, holder)
+        try:
+            await database._migrate()
+        except BaseException:
+            await database.close()
+            raise
+        return database
+
+    async def close(self) -> None:
+        await self.pool.close()
+        if self.holder is not None:
+            await self.holder.close()
+            self.holder = None
+
+    async def version(self) -> int:
+        async with self.pool.acquire() as connection:
+            exists = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+            if not exists:
+                return 0
+            return int(
+                await connection.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
+            )
+
+    async def _migrate(self) -> None:
+        newest = schema_version()
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_KEY)
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            current = await connection.fetchval(
+                "SELECT coalesce(max(version), 0) FROM schema_version"
+            )
+            if current > newest:
+                raise StoreError(
+                    f"This PostgreSQL database was written by a newer Bedtime (schema {current}; "
+                    f"this version knows up to {newest}). Upgrade Bedtime, or use another "
+                    "DATABASE_URL."
+                )
+            for version, name, sql in migrations("postgres"):
+                if version <= current:
+                    continue
+                log.info("Migrating PostgreSQL to schema %d (%s)", version, name)
+                await connection.execute(sql, timeout=MIGRATION_TIMEOUT)
+                await connection.execute(
+                    "INSERT INTO schema_version (version) VALUES ($1)", version
+                )
+
+    @asynccontextmanager
+    async def work(self) -> AsyncIterator[Unit]:
+        """A unit of work: the repositories over one transaction, committed on leaving the
+        block, rolled back if it raises."""
+        async with (
+            self.turns.turn(),
+            self.pool.acquire() as connection,
+            connection.transaction(),
+        ):
+            unit = Unit(PostgresSql(connection))
+            yield unit
+        self.campaign_cache.committed(unit.written)
+
+    @property
+    def read(self) -> Unit:
+        return self._read
+
+    @property
+    def backlog(self) -> float:
+        return self.turns.backlog
+
+    async def watch(self) -> bool:
+        # A server that went away is the pool's to reconnect to; each move meanwhile fails
+        # with a clear "unreachable" and changes nothing.
+        return True
+
+    async def scrub(self) -> bool:
+        return True
+
+    async def scrub_pending(self) -> bool:
+        return True
+
+
+async def _hold_instance(url: str) -> Any:
+    """A connection of its own holding the instance lock, or a StoreError naming the bot that
+    holds it."""
+    holder = await asyncpg.connect(url, server_settings={"application_name": _name()})
+    try:
+        if await holder.fetchval("SELECT pg_try_advisory_lock($1)", INSTANCE_KEY):
+            return holder
+        who = await holder.fetchrow(
+            """
+            SELECT activity.application_name, host(activity.client_addr), activity.backend_start
+            FROM pg_locks JOIN pg_stat_activity AS activity ON activity.pid = pg_locks.pid
+            WHERE pg_locks.locktype = 'advisory' AND pg_locks.granted
+              AND pg_locks.database =
+                  (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND pg_locks.classid = 0 AND pg_locks.objid = $1
+            """,
+            INSTANCE_KEY,
+        )
+    except BaseException:
+        await holder.close()
+        raise
+    await holder.close()
+    if who is None:
+        named = "another process"
+    else:
+        name, address, since = who
+        where = address or "local socket"
+        named = f"{name or 'another process'} ({where}, since {since:%Y-%m-%d %H:%M %Z})"
+    raise StoreError(
+        f"Another Bedtime is already running on this PostgreSQL database: {named}. Two bots on "
+        "one token would answer every interaction twice; stop the other one first, or use "
+        "another DATABASE_URL."
+    )
