@@ -29,8 +29,12 @@ def prepare(settings: Settings, *, serving: bool = True) -> BedtimeBot:
 async def serve(settings: Settings) -> None:
     """Run until Discord closes the connection or a signal asks us to stop."""
     assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+    if settings.database_url is not None:
+        await _serve(settings, token)  # PostgreSQL's own lock keeps a second bot off it
+        return
     with InstanceLock(settings.database_path):
-        await _serve(settings, settings.discord_token.get_secret_value())
+        await _serve(settings, token)
 
 
 async def _serve(settings: Settings, token: str) -> None:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None)
     database_path: Path = Path("data/bedtime.db")
+    # postgresql://user:password@host:port/database selects PostgreSQL; unset, SQLite.
+    database_url: SecretStr | None = Field(default=None)
     dev_guild_id: int | None = Field(default=None, gt=0)
     log_level: str = "INFO"
     discord_api_base_url: AnyHttpUrl = AnyHttpUrl("https://discord.com/api/v10")
@@ -49,6 +51,27 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_only(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        text = text.strip()
+        if not text.startswith(("postgresql://", "postgres://")):
+            raise ValueError(
+                "must be a PostgreSQL URL such as postgresql://bedtime:secret@127.0.0.1/bedtime "
+                "(leave it empty to use SQLite at DATABASE_PATH)"
+            )
+        return text
+
+    @property
+    def store(self) -> Path | str:
+        """Where the bot keeps its records: the PostgreSQL URL if set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return self.database_path
 
     @property
     def log_level_number(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 import discord
 import yarl
@@ -18,7 +19,10 @@ from bot.discord.failures import fail, finished
 from bot.discord.timing import TOKEN_LIFE, first_time
 from bot.services import Bedtime, Clock, Safety, secret_id, system_clock
 from bot.settings import Settings
-from bot.store import Database
+from bot.store import open_store
+
+if TYPE_CHECKING:
+    from bot.store.choice import AnyStore
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +96,7 @@ class BedtimeBot(commands.Bot):
         self.run_timers = run_timers
         # `python -m bot sync` only registers commands: it must not touch a running bot's store.
         self.open_store = open_store
-        self.database: Database | None = None
+        self.database: AnyStore | None = None
         # Interactions (ids, and keys of changes reloaded at start) already taken up.
         self.taken: OrderedDict[int | str, None] = OrderedDict()
         self._service: Bedtime | None = None
@@ -120,7 +124,7 @@ class BedtimeBot(commands.Bot):
             log.info("Synced %d commands to the development guild", len(synced))
 
     async def _open_store(self) -> None:
-        self.database = await Database.open(self.settings.database_path)
+        self.database = await open_store(self.settings.store)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service.context)
         for taken in await self._service.recent_keys(TOKEN_LIFE):

@@ -38,6 +38,7 @@ INSTANCE_KEY = 0x0BED_0001
 MIGRATION_KEY = 0x0BED_0002
 # A query waiting longer than this would miss Discord's 3-second window to answer.
 COMMAND_TIMEOUT = 2.0
+LOCK_TIMEOUT = 1.5
 MIGRATION_TIMEOUT = 120.0
 
 
@@ -63,6 +64,7 @@ class PostgresDatabase:
         self.pool = pool  # asyncpg.Pool
         self.holder = holder  # the connection holding the instance lock, if this bot took it
         self.turns = Turns()
+        self.write_lock = self.turns.lock
         self.campaign_cache = CampaignCache()
         self._read = Unit(PostgresSql(pool), self.campaign_cache)
 
@@ -77,7 +79,11 @@ class PostgresDatabase:
                 min_size=1,
                 max_size=8,
                 command_timeout=COMMAND_TIMEOUT,
-                server_settings={"application_name": _name()},
+                server_settings={
+                    "application_name": _name(),
+                    # A row locked elsewhere fails the move in time to say "busy".
+                    "lock_timeout": str(int(LOCK_TIMEOUT * 1000)),
+                },
             )
         except BaseException:
             if holder is not None:

@@ -45,10 +45,14 @@ class Running:
         await self.fake.settle()
 
 
-async def start_bot(fake: FakeDiscord, db: Path, content: Content, clock: SimClock) -> Running:
+async def start_bot(
+    fake: FakeDiscord, db: Path | str, content: Content, clock: SimClock
+) -> Running:
+    """The bot on a store: a SQLite file, or a PostgreSQL database's URL."""
+    where = {"database_url": db} if isinstance(db, str) else {"database_path": db}
     settings = Settings(
         discord_token="fake-token",  # type: ignore[arg-type]
-        database_path=db,
+        **where,  # type: ignore[arg-type]
         dev_guild_id=GUILD_ID,
         discord_api_base_url=fake.api_url,  # type: ignore[arg-type]
         discord_gateway_url=fake.gateway_url,  # type: ignore[arg-type]
@@ -79,9 +83,11 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def running(fake: FakeDiscord, tmp_path: Path, content: Content) -> AsyncIterator[Running]:
+async def running(
+    fake: FakeDiscord, target: Path | str, content: Content
+) -> AsyncIterator[Running]:
     clock = SimClock(NIGHT)
-    running = await start_bot(fake, tmp_path / "bot.db", content, clock)
+    running = await start_bot(fake, target, content, clock)
     yield running
     await stop_bot(running)
     fake.assert_clean()

@@ -4,12 +4,15 @@ running, and the database is consistent afterwards."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from fakecord import DEADLINE, Fault, Sent, describe
@@ -29,17 +32,45 @@ async def begin(running: Running) -> int:
 
 
 async def consistent(running: Running) -> None:
-    connection = running.bot.service.store.connection
-    async with connection.execute("PRAGMA integrity_check") as cursor:
-        assert [tuple(row) for row in await cursor.fetchall()] == [("ok",)]
-    async with connection.execute("PRAGMA foreign_key_check") as cursor:
-        assert await cursor.fetchall() == []
+    """The engine's own checks pass: SQLite's integrity and foreign keys; on PostgreSQL, which
+    enforces its keys itself, no row points at nothing."""
+    store = running.bot.service.store
+    if running.bot.settings.database_url is None:
+        connection = store.connection
+        async with connection.execute("PRAGMA integrity_check") as cursor:
+            assert [tuple(row) for row in await cursor.fetchall()] == [("ok",)]
+        async with connection.execute("PRAGMA foreign_key_check") as cursor:
+            assert await cursor.fetchall() == []
+        return
+    orphans = await store.read.sql.fetch(
+        "SELECT id FROM characters WHERE campaign_id NOT IN (SELECT id FROM campaigns) "
+        "UNION ALL SELECT id FROM sessions WHERE campaign_id NOT IN (SELECT id FROM campaigns) "
+        "UNION ALL SELECT id FROM confessions WHERE session_id NOT IN (SELECT id FROM sessions)"
+    )
+    assert orphans == []
 
 
-def hold_write_lock(path: Path) -> sqlite3.Connection:
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    return other
+@contextlib.asynccontextmanager
+async def another_writer(running: Running) -> AsyncIterator[None]:
+    """Another program holds the database's write lock (SQLite) or locks the tables every move
+    reads (PostgreSQL) until the block ends."""
+    url = running.bot.settings.database_url
+    if url is None:
+        path = running.bot.settings.database_path
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        await asyncio.to_thread(other.execute, "BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(other.close)
+        return
+    holder = await asyncpg.connect(url.get_secret_value())
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE campaigns, sessions IN ACCESS EXCLUSIVE MODE")
+            yield
+    finally:
+        await holder.close()
 
 
 async def test_a_locked_database_gets_a_clear_answer_in_time_and_loses_nothing(
@@ -47,11 +78,8 @@ async def test_a_locked_database_gets_a_clear_answer_in_time_and_loses_nothing(
 ) -> None:
     fake = running.fake
     round_message = await begin(running)
-    other = await asyncio.to_thread(hold_write_lock, running.bot.settings.database_path)
-    try:
+    async with another_writer(running):
         busy = await fake.click(PLAYERS[0], round_message, "Anchor")
-    finally:
-        await asyncio.to_thread(other.close)
     assert busy.ephemeral
     assert "busy right now, so nothing was changed" in busy.text
     assert busy.latency is not None
@@ -95,6 +123,7 @@ async def test_a_move_queued_behind_the_writer_is_acknowledged_in_time_then_answ
     await consistent(running)
 
 
+@pytest.mark.sqlite_only  # SQLite's page limit stands in for a full disk
 async def test_a_full_disk_gets_a_clear_answer_and_the_game_goes_on(running: Running) -> None:
     fake = running.fake
     round_message = await begin(running)
@@ -214,6 +243,7 @@ def rescued(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f"{path.name}.rescued-*"))
 
 
+@pytest.mark.sqlite_only  # a file deleted or replaced; a server has no such file
 async def test_a_database_deleted_under_the_bot_stops_moves_and_loses_nothing(
     running: Running, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -240,6 +270,7 @@ async def test_a_database_deleted_under_the_bot_stops_moves_and_loses_nothing(
     assert not await asyncio.to_thread(database.exists)  # nothing wrote a new file there
 
 
+@pytest.mark.sqlite_only  # a file deleted or replaced; a server has no such file
 async def test_a_database_replaced_under_the_bot_is_noticed_at_the_next_tick(
     running: Running, tmp_path: Path
 ) -> None:
