@@ -57,31 +57,6 @@ async def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None
         await Database.open(db_path)
 
 
-async def test_a_failed_transaction_writes_nothing(database: Database) -> None:
-    async def half_a_move() -> None:
-        async with database.transaction() as connection:
-            await connection.execute(
-                "INSERT INTO players (id, user_id, display_name) VALUES ('p', 1, 'x')"
-            )
-            raise RuntimeError("the move failed half-way")
-
-    with pytest.raises(RuntimeError):
-        await half_a_move()
-    async with database.connection.execute("SELECT count(*) FROM players") as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    assert row[0] == 0
-
-
-async def test_foreign_keys_are_enforced(database: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
-        async with database.transaction() as connection:
-            await connection.execute(
-                "INSERT INTO sessions (id, campaign_id, number, phase, state) "
-                "VALUES ('s', 'no-such-campaign', 1, 'lobby', '{}')"
-            )
-
-
 async def test_a_scrub_never_takes_the_write_lock_and_retries_until_the_reader_lets_go(
     tmp_path: Path,
 ) -> None:

@@ -1,0 +1,214 @@
+"""PostgreSQL's own side of the store: the same schema as SQLite's, migrations under a lock
+with the version in a table, and one bot per database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bot.store import SCHEMA_VERSION, Database, StoreError
+from bot.store.postgres import PostgresDatabase
+from tests.postgres import Server
+
+# SQLite keeps a hidden rowid that campaigns and characters are listed by; PostgreSQL has it
+# as a column of its own (see migrations/postgres/0001_initial.sql).
+ROWID = {("campaigns", "rowid"), ("characters", "rowid")}
+
+Schema = dict[str, dict[str, Any]]
+
+
+def _kind(declared: str) -> str:
+    declared = declared.lower()
+    return "integer" if "int" in declared else declared
+
+
+def sqlite_schema(path: Path) -> Schema:
+    raw = sqlite3.connect(path)
+    try:
+        tables = [
+            row[0]
+            for row in raw.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        schema: Schema = {}
+        for table in tables:
+            info = raw.execute(f"PRAGMA table_info({table})").fetchall()
+            primary = tuple(row[1] for row in sorted(info, key=lambda r: r[5]) if row[5])
+            columns = {row[1]: (_kind(row[2]), bool(row[3]) or row[1] in primary) for row in info}
+            keys = {
+                (row[3], row[2], row[4], row[6].upper())
+                for row in raw.execute(f"PRAGMA foreign_key_list({table})")
+            }
+            uniques, indexes = set(), {}
+            for _, name, unique, origin, partial in raw.execute(f"PRAGMA index_list({table})"):
+                cols = tuple(row[2] for row in raw.execute(f"PRAGMA index_info({name})"))
+                if origin == "u":
+                    uniques.add(cols)
+                elif origin == "c":
+                    indexes[name] = (cols, bool(unique), bool(partial))
+            schema[table] = {
+                "columns": columns,
+                "primary": primary,
+                "foreign": keys,
+                "unique": uniques,
+                "indexes": indexes,
+            }
+        return schema
+    finally:
+        raw.close()
+
+
+async def postgres_schema(url: str) -> Schema:
+    raw = await asyncpg.connect(url)
+    try:
+        schema: Schema = {}
+        tables = await raw.fetch(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'public' AND table_name <> 'schema_version'"
+        )
+        for (table,) in tables:
+            rows = await raw.fetch(
+                "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND table_name = $1",
+                table,
+            )
+            columns = {
+                name: (_kind(kind), nullable == "NO")
+                for name, kind, nullable in rows
+                if (table, name) not in ROWID
+            }
+            constraints = await raw.fetch(
+                """
+                SELECT con.contype::text, con.confdeltype::text,
+                       ARRAY(SELECT att.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(n, i)
+                             JOIN pg_attribute att ON att.attrelid = con.conrelid
+                              AND att.attnum = k.n ORDER BY k.i),
+                       ref.relname,
+                       ARRAY(SELECT att.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(n, i)
+                             JOIN pg_attribute att ON att.attrelid = con.confrelid
+                              AND att.attnum = k.n ORDER BY k.i)
+                FROM pg_constraint con LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+                WHERE con.conrelid = $1::regclass
+                """,
+                table,
+            )
+            actions = {"c": "CASCADE", "a": "NO ACTION", "r": "RESTRICT", "n": "SET NULL"}
+            primary: tuple[str, ...] = ()
+            keys, uniques = set(), set()
+            backing = set()
+            for kind, on_delete, cols, ref, ref_cols in constraints:
+                if kind == "p":
+                    primary = tuple(cols)
+                elif kind == "u":
+                    uniques.add(tuple(cols))
+                elif kind == "f":
+                    for col, ref_col in zip(cols, ref_cols, strict=True):
+                        keys.add((col, ref, ref_col, actions[on_delete]))
+            backing = {
+                row[0]
+                for row in await raw.fetch(
+                    "SELECT conindid::regclass::text FROM pg_constraint "
+                    "WHERE conrelid = $1::regclass AND contype IN ('p', 'u')",
+                    table,
+                )
+            }
+            indexes = {}
+            for name, unique, partial, cols in await raw.fetch(
+                """
+                SELECT cls.relname, ix.indisunique, ix.indpred IS NOT NULL,
+                       ARRAY(SELECT att.attname FROM unnest(ix.indkey) WITH ORDINALITY AS k(n, i)
+                             JOIN pg_attribute att ON att.attrelid = ix.indrelid
+                              AND att.attnum = k.n ORDER BY k.i)
+                FROM pg_index ix JOIN pg_class cls ON cls.oid = ix.indexrelid
+                WHERE ix.indrelid = $1::regclass
+                """,
+                table,
+            ):
+                if name not in backing:
+                    indexes[name] = (tuple(cols), unique, partial)
+            schema[table] = {
+                "columns": columns,
+                "primary": primary,
+                "foreign": keys,
+                "unique": uniques,
+                "indexes": indexes,
+            }
+        return schema
+    finally:
+        await raw.close()
+
+
+async def test_both_engines_reach_the_same_schema(tmp_path: Path, postgres_server: Server) -> None:
+    lite = await Database.open(tmp_path / "schema.db")
+    await lite.close()
+    url = await postgres_server.fresh()
+    try:
+        expected = sqlite_schema(tmp_path / "schema.db")
+        found = await postgres_schema(url)
+    finally:
+        await postgres_server.drop(url)
+    assert sorted(found) == sorted(expected)
+    for table in expected:
+        assert found[table] == expected[table], table
+    # The comparison can see a difference: a column SQLite has and PostgreSQL lacks.
+    assert found["players"]["columns"] != {**expected["players"]["columns"], "extra": ("text", 0)}
+
+
+async def test_a_fresh_database_is_migrated_once_and_keeps_its_version_in_a_table(
+    postgres_server: Server,
+) -> None:
+    url = await postgres_server.fresh(migrated=False)
+    try:
+        first, second = await asyncio.gather(
+            PostgresDatabase.open(url, exclusive=False),
+            PostgresDatabase.open(url, exclusive=False),
+        )  # two processes starting together: the migration lock lets one migrate
+        await first.close()
+        await second.close()
+        again = await PostgresDatabase.open(url, exclusive=False)
+        assert await again.version() == SCHEMA_VERSION
+        rows = await again.read.sql.fetch("SELECT version FROM schema_version ORDER BY version")
+        assert [row[0] for row in rows] == list(range(1, SCHEMA_VERSION + 1))
+        await again.close()
+    finally:
+        await postgres_server.drop(url)
+
+
+async def test_a_database_from_a_newer_bedtime_is_refused(postgres_server: Server) -> None:
+    url = await postgres_server.fresh()
+    try:
+        raw = await asyncpg.connect(url)
+        await raw.execute("INSERT INTO schema_version (version) VALUES ($1)", SCHEMA_VERSION + 1)
+        await raw.close()
+        with pytest.raises(StoreError, match="newer Bedtime"):
+            await PostgresDatabase.open(url)
+    finally:
+        await postgres_server.drop(url)
+
+
+async def test_a_second_bot_on_the_same_database_is_refused_and_told_who_holds_it(
+    postgres_server: Server,
+) -> None:
+    url = await postgres_server.fresh()
+    try:
+        running = await PostgresDatabase.open(url)
+        try:
+            with pytest.raises(StoreError, match="already running") as refused:
+                await PostgresDatabase.open(url)
+            said = str(refused.value)
+            assert f"bedtime pid {os.getpid()} on {socket.gethostname()}"[:40] in said
+            assert "127.0.0.1" in said
+        finally:
+            await running.close()
+        after = await PostgresDatabase.open(url)  # the lock went with the bot that held it
+        await after.close()
+    finally:
+        await postgres_server.drop(url)
