@@ -95,12 +95,18 @@ class FakeDiscord(Rest, Gateway, Users, State):
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    def environment(self, db: Path, **extra: str) -> dict[str, str]:
-        """The environment for `python -m bot` as its own process, pointed at this fake."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    def environment(self, db: Path | str, **extra: str) -> dict[str, str]:
+        """The environment for `python -m bot` as its own process, pointed at this fake and at
+        a store: a SQLite file, or a PostgreSQL database's URL."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("DISCORD_") and k not in ("DATABASE_PATH", "DATABASE_URL")
+        }
+        where = {"DATABASE_URL": db} if isinstance(db, str) else {"DATABASE_PATH": str(db)}
         env.update(
             DISCORD_TOKEN="fake-token",
-            DATABASE_PATH=str(db),
+            **where,
             DEV_GUILD_ID=str(GUILD_ID),
             DISCORD_API_BASE_URL=self.api_url,
             DISCORD_GATEWAY_URL=self.gateway_url,

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from bot.content import Content
@@ -16,6 +19,7 @@ from bot.core.move import seeded_ids
 from bot.discord.client import BedtimeBot, point_at, sync_commands
 from bot.services import SimClock
 from bot.settings import Settings
+from bot.store.sql import numbered
 from fakecord import GUILD_ID, MANAGE_GUILD, FakeDiscord, User
 from tests.conftest import NIGHT
 
@@ -72,6 +76,39 @@ async def stop_bot(running: Running) -> None:
     await running.bot.close()
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(running.task, 10)
+
+
+# On PostgreSQL, which enforces its keys itself: rows that point at nothing (there are none).
+ORPHANS = (
+    "SELECT id FROM characters WHERE campaign_id NOT IN (SELECT id FROM campaigns) "
+    "UNION ALL SELECT id FROM sessions WHERE campaign_id NOT IN (SELECT id FROM campaigns) "
+    "UNION ALL SELECT id FROM confessions WHERE session_id NOT IN (SELECT id FROM sessions)"
+)
+
+
+async def query(db: Path | str, sql: str, *parameters: object) -> list[tuple[Any, ...]]:
+    """Read a store from outside the bot, as another program would: a SQLite file, or a
+    PostgreSQL database's URL (`?` placeholders either way)."""
+    if isinstance(db, str):
+        connection = await asyncpg.connect(db)
+        try:
+            return [tuple(row) for row in await connection.fetch(numbered(sql), *parameters)]
+        finally:
+            await connection.close()
+
+    def read() -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+            return [tuple(row) for row in connection.execute(sql, parameters)]
+
+    return await asyncio.to_thread(read)
+
+
+async def checks(db: Path | str) -> tuple[str, list[Any]]:
+    """The engine's own checks: SQLite's integrity and foreign keys, PostgreSQL's orphans."""
+    if isinstance(db, str):
+        return "ok", await query(db, ORPHANS)
+    integrity = (await query(db, "PRAGMA integrity_check"))[0][0]
+    return integrity, await query(db, "PRAGMA foreign_key_check")
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ bot again and retries the step as a player would. At the end:
 
 - every move the bot acknowledged is in the store (its key `i:{interaction id}`), and every
   confession the bot thanked someone for sharing is in the reveal;
-- SQLite's integrity and foreign key checks are clean;
+- the store's own checks are clean (SQLite's integrity and foreign keys; on PostgreSQL, no
+  row that points at nothing);
 - buttons on messages an earlier process posted still work;
 - a deadline that passed while the bot was down fires after the restart.
 """
@@ -19,13 +20,12 @@ import contextlib
 import os
 import random
 import signal
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fakecord import FakeDiscord, Sent, User
-from tests.e2e.conftest import ADMIN, PLAYERS
+from tests.e2e.conftest import ADMIN, PLAYERS, checks, query
 
 KILLS_WANTED = 22
 Step = Callable[[], Awaitable[None]]
@@ -34,7 +34,7 @@ Step = Callable[[], Awaitable[None]]
 class Crashy:
     """The bot as a process the test can kill and start again, and what each life left."""
 
-    def __init__(self, fake: FakeDiscord, db: Path, cwd: Path, seed: int) -> None:
+    def __init__(self, fake: FakeDiscord, db: Path | str, cwd: Path, seed: int) -> None:
         self.fake = fake
         self.db = db
         self.cwd = cwd
@@ -142,10 +142,10 @@ def _refused(sent: Sent) -> bool:
 
 
 async def test_sigkill_at_random_points_loses_no_acknowledged_move(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, target: Path | str
 ) -> None:
     seed = int(os.environ.get("CRASH_SEED", random.randrange(1 << 30)))
-    db = tmp_path / "bot.db"
+    db = target
     bot = Crashy(fake, db, tmp_path, seed)
     channel = fake.channels[0]
     shared: dict[int, str] = {}  # interaction id -> the text a player shared
@@ -237,7 +237,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
         # The bot dies while the round waits for its last dreamer; the deadline passes meanwhile.
         await bot.kill()
         timed_out = _timed_out(fake)
-        await asyncio.to_thread(_deadline_passed, db)
+        await _deadline_passed(db)
         await bot.start()
         await fake._until(lambda: _timed_out(fake) > timed_out, 20)
         await bot.step("end", admin("end"))
@@ -246,7 +246,7 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
         logs = await bot.stop()
 
     assert bot.kills >= KILLS_WANTED - 1, bot.kills
-    keys = await asyncio.to_thread(_keys, db)
+    keys = {row[0] for row in await query(db, "SELECT key FROM moves")}
     acknowledged = bot.acknowledged
     lost = [s.id for s in acknowledged if f"i:{s.id}" not in keys]
     assert not lost, f"acknowledged moves lost: {lost} (seed {seed})"
@@ -256,21 +256,23 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
     assert thanked
     assert all(text in reveal for text in thanked), (thanked, seed)
     assert bot.old_clicks >= 3, bot.old_clicks
-    assert await asyncio.to_thread(_checks, db) == ("ok", [])
-    assert await asyncio.to_thread(_sessions, db) == [(1, "archived")]
+    assert await checks(db) == ("ok", [])
+    assert await query(db, "SELECT number, phase FROM sessions") == [(1, "archived")]
     assert not fake.violations, fake.violations
     assert "Traceback" not in logs
 
 
-def _deadline_passed(db: Path) -> None:
+async def _deadline_passed(db: Path | str) -> None:
     """While the bot is down, its current session's deadline comes and goes."""
-    with contextlib.closing(sqlite3.connect(db)) as connection, connection:
-        connection.execute(
-            "UPDATE sessions SET deadline = ?, "
-            "state = json_set(state, '$.deadline', '2000-01-01T00:00:00Z') "
-            "WHERE deadline IS NOT NULL",
-            ("2000-01-01T00:00:00.000000+00:00",),
-        )
+    json = "json_set(state, '$.deadline', ?)"
+    if isinstance(db, str):
+        json = "jsonb_set(state::jsonb, '{deadline}', to_jsonb(?::text))::text"
+    await query(
+        db,
+        f"UPDATE sessions SET deadline = ?, state = {json} WHERE deadline IS NOT NULL",
+        "2000-01-01T00:00:00.000000+00:00",
+        "2000-01-01T00:00:00Z",
+    )
 
 
 def _timed_out(fake: FakeDiscord) -> int:
@@ -280,19 +282,3 @@ def _timed_out(fake: FakeDiscord) -> int:
         for method, path, body in fake.requests
         if method == "POST" and path.startswith("/channels/")
     )
-
-
-def _keys(db: Path) -> set[str]:
-    with contextlib.closing(sqlite3.connect(db)) as connection:
-        return {row[0] for row in connection.execute("SELECT key FROM moves")}
-
-
-def _checks(db: Path) -> tuple[str, list[object]]:
-    with contextlib.closing(sqlite3.connect(db)) as connection:
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-        return integrity, connection.execute("PRAGMA foreign_key_check").fetchall()
-
-
-def _sessions(db: Path) -> list[tuple[int, str]]:
-    with contextlib.closing(sqlite3.connect(db)) as connection:
-        return list(connection.execute("SELECT number, phase FROM sessions"))
