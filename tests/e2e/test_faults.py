@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,10 +17,14 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from fakecord import DEADLINE, Fault, Sent, describe
-from tests.e2e.conftest import ADMIN, PLAYERS, Running, checks
+from bot.content import Content
+from bot.services import SimClock
+from fakecord import DEADLINE, FakeDiscord, Fault, Sent, describe
+from tests.conftest import NIGHT
+from tests.e2e.conftest import ADMIN, PLAYERS, Running, checks, query, start_bot, stop_bot
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
 from tests.e2e.test_session import confess, join_new
+from tests.postgres import Server
 
 
 async def begin(running: Running) -> int:
@@ -274,3 +280,47 @@ async def test_a_database_replaced_under_the_bot_is_noticed_at_the_next_tick(
     with sqlite3.connect(database) as replaced:  # the file put there is left as it was
         tables = [r[0] for r in replaced.execute("SELECT name FROM sqlite_master")]
     assert tables == ["unrelated"]
+
+
+async def test_a_postgresql_server_that_stops_answering_gets_a_clear_answer_in_time(
+    fake: FakeDiscord, postgres_server: Server, content: Content
+) -> None:
+    """The bot's server processes freeze (as a stalled host or a full network would leave
+    them): a move gives up in time with a private answer, and once the server answers again
+    the same press is made once."""
+    url = await postgres_server.fresh()
+    running = await start_bot(fake, url, content, SimClock(NIGHT))
+    frozen: list[int] = []
+    try:
+        round_message = await begin(running)
+        rows = await query(
+            url,
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name LIKE ?",
+            f"bedtime pid {os.getpid()} %",
+        )
+        frozen = [row[0] for row in rows]
+        assert frozen  # the bot's own connections, found by the name it gives them
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        stalled = await fake.click(PLAYERS[0], round_message, "Anchor")
+        # Acknowledged in time; the answer follows when the query gives up.
+        refusal = "can't reach its database right now, so nothing was changed"
+        await fake._until(lambda: refusal in fake.everything_said(stalled), 10)
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        frozen = []
+        assert fake.everything_said(stalled).count(refusal) == 1
+        assert stalled.latency is not None
+        assert stalled.latency < DEADLINE
+        status = await fake.slash(PLAYERS[0], "dream", "status")
+        assert "Ada ✅" not in status.text
+        retried = await fake.click(PLAYERS[0], round_message, "Anchor")
+        assert "database" not in fake.everything_said(retried)
+        assert "Ada ✅" in (await fake.slash(PLAYERS[0], "dream", "status")).text
+        await consistent(running)
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        await stop_bot(running)
+        await postgres_server.drop(url)
