@@ -69,9 +69,18 @@ async def table(args: argparse.Namespace) -> None:
 
 
 def backup(path: Path) -> int:
+    settings = load_settings()
+    if settings.database_url is not None:
+        from bot.store.postgres import dump
+
+        size = dump(settings.database_url.get_secret_value(), path)
+        print(
+            f"Backed up the PostgreSQL database to {path} ({size // 1024} KiB, pg_dump's format)."
+        )
+        return 0
     from bot.store.database import backup as copy
 
-    source = load_settings().database_path
+    source = settings.database_path
     size = copy(source, path)
     print(f"Backed up {source} to {path} ({size // 1024} KiB).")
     return 0

@@ -9,7 +9,6 @@ Each test gets a fresh database, copied from a migrated template with
 from __future__ import annotations
 
 import contextlib
-import glob
 import itertools
 import os
 import pwd
@@ -23,23 +22,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.postgres import PostgresDatabase
+from bot.store.postgres import PostgresDatabase, program
 
 TEMPLATE = "bedtime_template"
 
 
 def binaries() -> Path | None:
     """The folder of PostgreSQL's server programs, if this machine has them."""
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=_version)
-    return Path(versions[-1]).parent if versions else None
-
-
-def _version(path: str) -> int:
-    part = Path(path).parent.parent.name
-    return int(part) if part.isdigit() else 0
+    found = program("pg_ctl")
+    return found.parent if found else None
 
 
 def with_database(url: str, name: str) -> str:

@@ -15,12 +15,17 @@ statements: point Bedtime at PostgreSQL itself, or at a pooler in session mode.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
+import shutil
 import socket
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -204,3 +209,62 @@ async def _hold_instance(url: str) -> Any:
         "one token would answer every interaction twice; stop the other one first, or use "
         "another DATABASE_URL."
     )
+
+
+def program(name: str) -> Path | None:
+    """One of PostgreSQL's programs (pg_dump, pg_ctl…): on the PATH, or in Debian's folder for
+    the newest installed version."""
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    candidates = glob.glob(f"/usr/lib/postgresql/*/bin/{name}")
+    newest = sorted(candidates, key=lambda path: int(Path(path).parts[-3]))
+    return Path(newest[-1]) if newest else None
+
+
+def without_password(url: str) -> tuple[str, str | None]:
+    """The URL with its password taken out (so that it never shows in a process list), and
+    the password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    user = parts.username or ""
+    netloc = f"{user}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), unquote(parts.password)
+
+
+def dump(url: str, target: Path) -> int:
+    """A consistent copy of a live database by `pg_dump` (its custom format, for pg_restore),
+    written beside the target and renamed into place. Returns its size."""
+    if target.exists():
+        raise StoreError(f"{target} already exists; choose a new file for the backup.")
+    pg_dump = program("pg_dump")
+    if pg_dump is None:
+        raise StoreError(
+            "pg_dump was not found. Install PostgreSQL's client programs (Debian: "
+            "apt-get install postgresql-client) at the server's version or newer."
+        )
+    address, password = without_password(url)
+    env = dict(os.environ)
+    if password is not None:
+        env["PGPASSWORD"] = password
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        done = subprocess.run(
+            [str(pg_dump), "--format=custom", "--no-owner", f"--file={partial}", address],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise StoreError(f"pg_dump failed: {done.stderr.strip() or done.returncode}")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target.stat().st_size

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.content import Content
 from bot.services import SimClock
+from bot.store.postgres import program
 from fakecord import GUILD_ID, FakeDiscord, Fault
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
 from tests.e2e.test_faults import begin
 from tests.e2e.test_session import join_new
+from tests.postgres import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,9 +64,15 @@ async def test_buttons_and_modals_from_before_a_restart_still_work(
 
 
 async def test_a_backup_taken_mid_session_finishes_that_session(
-    fake: FakeDiscord, tmp_path: Path, content: Content
+    fake: FakeDiscord,
+    tmp_path: Path,
+    content: Content,
+    target: Path | str,
+    request: pytest.FixtureRequest,
 ) -> None:
-    db, copy = tmp_path / "bot.db", tmp_path / "saved" / "backup.db"
+    """`python -m bot backup` beside the running bot: a copy of the SQLite file, or pg_dump's
+    archive that pg_restore loads into an empty PostgreSQL database."""
+    db, copy = target, tmp_path / "saved" / "backup.db"
     clock = SimClock(NIGHT)
     first = await start_bot(fake, db, content, clock)
     await fake.slash(ADMIN, "bedtime", "setup", channel=str(first.channel))
@@ -74,8 +83,7 @@ async def test_a_backup_taken_mid_session_finishes_that_session(
     round_message = fake.latest("Anchor")
     await fake.click(PLAYERS[0], round_message, "Anchor")
 
-    env = {**os.environ, "DATABASE_PATH": str(db), "PYTHONPATH": str(ROOT)}
-    env.pop("DISCORD_TOKEN", None)
+    env = {k: v for k, v in fake.environment(db).items() if k != "DISCORD_TOKEN"}
     backup = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "backup", str(copy),
         env=env, cwd=tmp_path,
@@ -95,7 +103,8 @@ async def test_a_backup_taken_mid_session_finishes_that_session(
 
     await fake.click(PLAYERS[1], round_message, "Dive")  # after the backup: lost with the disk
     await stop_bot(first)
-    restored = await start_bot(fake, copy, content, clock)
+    put_back = await restore(copy, target, request)
+    restored = await start_bot(fake, put_back, content, clock)
     status = await fake.slash(PLAYERS[0], "dream", "status")
     assert "Round: 1 of 6" in status.text
     assert "Ada ✅, Bo, Cy" in status.text  # Ada's move is in the backup; Bo's came after it
@@ -105,7 +114,27 @@ async def test_a_backup_taken_mid_session_finishes_that_session(
     ended = await fake.slash(ADMIN, "bedtime", "end")
     assert "Dawn" in fake.everything_said(ended)
     await stop_bot(restored)
+    if isinstance(put_back, str):
+        await request.getfixturevalue("postgres_server").drop(put_back)
     fake.assert_clean()
+
+
+async def restore(copy: Path, target: Path | str, request: pytest.FixtureRequest) -> Path | str:
+    """Where the backup is put back: the copied file itself, or an empty PostgreSQL database
+    that pg_restore fills (as the README tells an admin to)."""
+    if isinstance(target, Path):
+        return copy
+    server: Server = request.getfixturevalue("postgres_server")
+    url = await server.fresh(migrated=False)
+    pg_restore = program("pg_restore")
+    assert pg_restore is not None
+    done = await asyncio.create_subprocess_exec(
+        str(pg_restore), "--no-owner", f"--dbname={url}", str(copy),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(done.communicate(), 60)
+    assert done.returncode == 0, err.decode()
+    return url
 
 
 async def test_what_a_move_owed_the_circle_is_posted_after_a_crash_before_its_answer(
