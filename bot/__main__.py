@@ -29,6 +29,12 @@ def parser() -> argparse.ArgumentParser:
         "backup", help="write a consistent copy of the database, even while the bot runs"
     )
     backup.add_argument("path", type=Path, help="the new backup file (must not exist)")
+    move = commands.add_parser(
+        "migrate-store",
+        help="copy the SQLite database (DATABASE_PATH) into an empty PostgreSQL database; "
+        "stop the bot first",
+    )
+    move.add_argument("--to", required=True, metavar="URL", help="postgresql://… of the target")
     play = commands.add_parser("play", help="play a whole session in the terminal, no Discord")
     play.add_argument("--players", type=int, default=4, help="how many dreamers (default 4)")
     play.add_argument("--seed", type=int, default=None, help="a seed reproduces the transcript")
@@ -50,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "backup":
             return backup(args.path)
+        if args.command == "migrate-store":
+            return migrate_store(args.to)
         return run_bot(sync_only=args.command == "sync")
     except (SettingsError, ContentError, StoreError, GameError) as error:
         print(error, file=sys.stderr)
@@ -83,6 +91,25 @@ def backup(path: Path) -> int:
     source = settings.database_path
     size = copy(source, path)
     print(f"Backed up {source} to {path} ({size // 1024} KiB).")
+    return 0
+
+
+def migrate_store(url: str) -> int:
+    from bot.store import is_url
+    from bot.store.postgres import without_password
+    from bot.store.transfer import migrate_store as move
+
+    if not is_url(url):
+        raise StoreError(f"--to must be a postgresql:// URL, not {url!r}.")
+    source = load_settings().database_path
+    counts = asyncio.run(move(source, url))
+    shown = without_password(url)[0]
+    print(
+        f"Copied {source} into {shown}: {sum(counts.values())} rows, every table's count checked."
+    )
+    for table, count in counts.items():
+        print(f"  {table}: {count}")
+    print("Now set DATABASE_URL to that address in .env and start the bot.")
     return 0
 
 

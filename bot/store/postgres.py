@@ -21,7 +21,7 @@ import os
 import shutil
 import socket
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -79,16 +79,19 @@ class PostgresDatabase:
         reads, or a test), and migrate."""
         holder = await _hold_instance(url) if exclusive else None
         try:
-            pool = await asyncpg.create_pool(
+            pool = await _reach(
+                asyncpg.create_pool(
+                    url,
+                    min_size=1,
+                    max_size=8,
+                    command_timeout=COMMAND_TIMEOUT,
+                    server_settings={
+                        "application_name": _name(),
+                        # A row locked elsewhere fails the move in time to say "busy".
+                        "lock_timeout": str(int(LOCK_TIMEOUT * 1000)),
+                    },
+                ),
                 url,
-                min_size=1,
-                max_size=8,
-                command_timeout=COMMAND_TIMEOUT,
-                server_settings={
-                    "application_name": _name(),
-                    # A row locked elsewhere fails the move in time to say "busy".
-                    "lock_timeout": str(int(LOCK_TIMEOUT * 1000)),
-                },
             )
         except BaseException:
             if holder is not None:
@@ -179,7 +182,7 @@ class PostgresDatabase:
 async def _hold_instance(url: str) -> Any:
     """A connection of its own holding the instance lock, or a StoreError naming the bot that
     holds it."""
-    holder = await asyncpg.connect(url, server_settings={"application_name": _name()})
+    holder = await _reach(asyncpg.connect(url, server_settings={"application_name": _name()}), url)
     try:
         if await holder.fetchval("SELECT pg_try_advisory_lock($1)", INSTANCE_KEY):
             return holder
@@ -209,6 +212,16 @@ async def _hold_instance(url: str) -> Any:
         "one token would answer every interaction twice; stop the other one first, or use "
         "another DATABASE_URL."
     )
+
+
+async def _reach(connecting: Awaitable[Any], url: str) -> Any:
+    """A connection or pool, or a StoreError that says which server could not be reached and
+    why (never with the password)."""
+    try:
+        return await connecting
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        shown = without_password(url)[0]
+        raise StoreError(f"Cannot connect to PostgreSQL at {shown}: {error}") from error
 
 
 def program(name: str) -> Path | None:

@@ -1,11 +1,16 @@
 """Data already stored still opens: a database written by the code before typed events (commit
 9fa144d, made by tests/fixtures/make_legacy.py) holds owed posts, moments and house rules in the
 JSON shapes of that day. Today's bot opens it, posts what was owed, finishes the night, and pages
-its chronicle."""
+its chronicle.
+
+On PostgreSQL the same file is first moved there by `python -m bot migrate-store`, as an admin
+moving an existing server would: the night then finishes on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +23,29 @@ from tests.e2e.test_session import confess
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.sqlite3"
 
 
+async def migrate_store(fake: FakeDiscord, source: Path, url: str) -> str:
+    env = {k: v for k, v in fake.environment(source).items() if k != "DISCORD_TOKEN"}
+    moved = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "migrate-store", "--to", url,
+        env=env, cwd=source.parent,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(moved.communicate(), 120)
+    assert moved.returncode == 0, err.decode()
+    return out.decode()
+
+
 async def test_a_database_from_before_typed_events_opens_and_finishes_its_night(
-    fake: FakeDiscord, tmp_path: Path, content: Content
+    fake: FakeDiscord, tmp_path: Path, content: Content, target: Path | str
 ) -> None:
-    db = tmp_path / "bot.db"
+    db: Path | str = tmp_path / "bot.db"
     shutil.copyfile(FIXTURE, db)
+    if isinstance(target, str):
+        said = await migrate_store(fake, db, target)
+        assert "outbox: 4" in said
+        assert "every table's count checked" in said
+        assert "password" not in said
+        db = target
     clock = SimClock(datetime(2026, 11, 7, 22, 5, tzinfo=UTC))  # mid-confession
     running = await start_bot(fake, db, content, clock)
     try:
