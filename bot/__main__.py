@@ -101,14 +101,16 @@ def migrate_store(url: str) -> int:
 
     if not is_url(url):
         raise StoreError(f"--to must be a postgresql:// URL, not {url!r}.")
-    source = load_settings().database_path
-    counts = asyncio.run(move(source, url))
+    settings = load_settings()
+    source, keys = settings.database_path, settings.confession_keys_path
+    counts = asyncio.run(move(source, url, keys))
     shown = without_password(url)[0]
     print(
         f"Copied {source} into {shown}: {sum(counts.values())} rows, every table's count checked."
     )
     for table, count in counts.items():
         print(f"  {table}: {count}")
+    print(f"Confession text is sealed with keys in {keys}: keep that file with the database.")
     print("Now set DATABASE_URL to that address in .env and start the bot.")
     return 0
 

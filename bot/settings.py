@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bedtime.db")
     # postgresql://user:password@host:port/database selects PostgreSQL; unset, SQLite.
     database_url: SecretStr | None = Field(default=None)
+    # On PostgreSQL: the keys that seal confession text, kept outside the database.
+    confession_keys_path: Path = Path("data/confession-keys.db")
     dev_guild_id: int | None = Field(default=None, gt=0)
     log_level: str = "INFO"
     discord_api_base_url: AnyHttpUrl = AnyHttpUrl("https://discord.com/api/v10")

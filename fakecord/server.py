@@ -101,7 +101,8 @@ class FakeDiscord(Rest, Gateway, Users, State):
         env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith("DISCORD_") and k not in ("DATABASE_PATH", "DATABASE_URL")
+            if not k.startswith("DISCORD_")
+            and k not in ("DATABASE_PATH", "DATABASE_URL", "CONFESSION_KEYS_PATH")
         }
         where = {"DATABASE_URL": db} if isinstance(db, str) else {"DATABASE_PATH": str(db)}
         env.update(

@@ -22,7 +22,7 @@ from bot.content import Content, load_content
 from bot.services import Bedtime, SimClock
 from bot.store import Database, open_store
 from bot.store.postgres import PostgresDatabase
-from tests.postgres import Cluster, Server, binaries
+from tests.postgres import Cluster, Server, binaries, keys_for
 
 NIGHT = datetime(2026, 2, 7, 21, 0, tzinfo=UTC)
 
@@ -102,7 +102,8 @@ async def target(
 
 @pytest.fixture
 async def database(target: Path | str) -> AsyncIterator[Database | PostgresDatabase]:
-    database = await open_store(target)
+    keys = keys_for(target) if isinstance(target, str) else None
+    database = await open_store(target, keys)
     yield database
     await database.close()
 

@@ -8,6 +8,7 @@ Each test gets a fresh database, copied from a migrated template with
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import os
@@ -33,6 +34,14 @@ def binaries() -> Path | None:
     return found.parent if found else None
 
 
+KEYS = Path(tempfile.gettempdir()) / "bedtime-test-keys"
+
+
+def keys_for(url: str) -> Path:
+    """The confession key file that goes with a test database (one per database name)."""
+    return KEYS / f"{urlsplit(url).path.lstrip('/')}.db"
+
+
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -53,7 +62,8 @@ class Server:
             await admin.execute(f"CREATE DATABASE {TEMPLATE}")
         finally:
             await admin.close()
-        database = await PostgresDatabase.open(with_database(self.url, TEMPLATE), exclusive=False)
+        template = with_database(self.url, TEMPLATE)
+        database = await PostgresDatabase.open(template, keys_for(template), exclusive=False)
         await database.close()
 
     async def fresh(self, migrated: bool = True) -> str:
@@ -75,6 +85,12 @@ class Server:
             await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         finally:
             await admin.close()
+        await asyncio.to_thread(_forget_keys, url)
+
+
+def _forget_keys(url: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{keys_for(url)}{suffix}").unlink(missing_ok=True)
 
 
 @dataclass

@@ -37,6 +37,9 @@ class Event(BaseModel):
     kind: ClassVar[str] = ""
     audience: ClassVar[Audience] = Audience.CIRCLE
     told: ClassVar[bool] = False
+    # Carries a confession's words (the one exception to "never rendered text"): stored owed
+    # posts that hold it are sealed like the confession itself.
+    confides: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -275,6 +278,7 @@ class Card(BaseModel):
 class Revealed(Event):
     kind = "revealed"
     told = True
+    confides = True
     number: int
     items: list[Card]
     dark: int
@@ -408,6 +412,11 @@ E = TypeVar("E", bound=Event)
 def first(events: list[Event], kind: type[E]) -> E | None:
     """The first event of a kind in a move's events."""
     return next((e for e in events if isinstance(e, kind)), None)
+
+
+def confide(events: list[Event]) -> bool:
+    """Whether any of the events carries a confession's words."""
+    return any(event.confides for event in events)
 
 
 def dump(events: list[Event]) -> str:

@@ -124,7 +124,7 @@ class BedtimeBot(commands.Bot):
             log.info("Synced %d commands to the development guild", len(synced))
 
     async def _open_store(self) -> None:
-        self.database = await open_store(self.settings.store)
+        self.database = await open_store(self.settings.store, self.settings.confession_keys_path)
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service.context)
         for taken in await self._service.recent_keys(TOKEN_LIFE):

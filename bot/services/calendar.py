@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.core import calendar, house_rules, lobby
 from bot.core.errors import NoSession
-from bot.core.events import Reminder, ScheduleSet, Skipped, dump
+from bot.core.events import Reminder, ScheduleSet, Skipped, confide, dump
 from bot.core.models import Campaign
 from bot.core.phases import Phase
 from bot.services.results import MoveResult
@@ -116,5 +116,5 @@ class Calendar:
             last = await unit.chronicle.latest(fresh.id)
             session, events = lobby.open_session(self.context.move(), circle, current, last)
             await save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}", now)
-            await unit.outbox.add(fresh.id, session.id, dump(events), now)
+            await unit.outbox.add(fresh.id, session.id, dump(events), now, secret=confide(events))
             return fired + 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from bot.core.events import Audience, Event, dump, load
+from bot.core.events import Audience, Event, confide, dump, load
 from bot.core.models import Circle, Session
 from bot.services.results import MoveResult
 from bot.services.work import Context
@@ -41,7 +41,9 @@ class Deliveries:
             return
         session_id = session.id if session else None
         now = self.context.clock()
-        await unit.outbox.add(circle.campaign.id, session_id, dump(shown), now, held_by)
+        await unit.outbox.add(
+            circle.campaign.id, session_id, dump(shown), now, held_by, secret=confide(shown)
+        )
         if held_by is not None:
             self.held.add(held_by)  # if the transaction rolls back, the key finds no row
 

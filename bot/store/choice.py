@@ -19,11 +19,16 @@ def is_url(where: Path | str) -> bool:
     return isinstance(where, str) and where.startswith(SCHEMES)
 
 
-async def open_store(where: Path | str, *, exclusive: bool = True) -> AnyStore:
-    """Open (and migrate) the store at `where`. On PostgreSQL, `exclusive` takes the lock
-    that keeps a second bot off the database; on SQLite that lock is the runner's file lock."""
+async def open_store(
+    where: Path | str, keys: Path | None = None, *, exclusive: bool = True
+) -> AnyStore:
+    """Open (and migrate) the store at `where`. On PostgreSQL, `keys` is the file of the keys
+    that seal confession text, and `exclusive` takes the lock that keeps a second bot off the
+    database; on SQLite that lock is the runner's file lock."""
     if is_url(where):
         from bot.store.postgres import PostgresDatabase  # asyncpg is loaded only when asked for
 
-        return await PostgresDatabase.open(str(where), exclusive=exclusive)
+        if keys is None:
+            raise ValueError("PostgreSQL needs the path of its confession key file")
+        return await PostgresDatabase.open(str(where), keys, exclusive=exclusive)
     return await Database.open(Path(where))

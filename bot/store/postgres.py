@@ -8,6 +8,8 @@ one file cannot carry.
   written by a newer Bedtime is refused.
 - **Writes** take their turn in this process, as SQLite's do, each in one transaction on a
   pooled connection (a pool reconnects after the server restarts). Reads use the pool too.
+- **Confession text** is sealed with keys in a file outside PostgreSQL (see seal.py); a scrub
+  deletes the keys of every text PostgreSQL no longer holds.
 
 PgBouncer in transaction mode breaks both the session advisory lock and asyncpg's prepared
 statements: point Bedtime at PostgreSQL itself, or at a pooler in session mode.
@@ -20,6 +22,7 @@ import logging
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
@@ -32,6 +35,7 @@ import asyncpg
 from bot.store.errors import StoreError
 from bot.store.migrations import migrations
 from bot.store.repositories import CampaignCache
+from bot.store.seal import IN_USE, KeyFile
 from bot.store.sql import PostgresSql
 from bot.store.turns import Turns
 from bot.store.unit import Unit
@@ -64,19 +68,25 @@ class PostgresDatabase:
 
     engine = "postgres"
 
-    def __init__(self, url: str, pool: Any, holder: Any | None) -> None:
+    def __init__(self, url: str, pool: Any, holder: Any | None, keys: KeyFile) -> None:
         self.url = url
         self.pool = pool  # asyncpg.Pool
         self.holder = holder  # the connection holding the instance lock, if this bot took it
+        self.keys = keys
         self.turns = Turns()
         self.write_lock = self.turns.lock
         self.campaign_cache = CampaignCache()
-        self._read = Unit(PostgresSql(pool), self.campaign_cache)
+        self.unscrubbed = False  # whether keys of deleted texts may still be in the key file
+        self._read = Unit(PostgresSql(pool), self.campaign_cache, keys)
 
     @classmethod
-    async def open(cls, url: str, *, exclusive: bool = True) -> PostgresDatabase:
+    async def open(cls, url: str, keys: Path, *, exclusive: bool = True) -> PostgresDatabase:
         """Connect, take the instance lock (unless `exclusive` is False: a tool that only
-        reads, or a test), and migrate."""
+        reads, or a test), migrate, and check that `keys` is the key file of this database."""
+        try:
+            key_file = KeyFile(keys)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"Cannot open the confession key file {keys}: {error}") from error
         holder = await _hold_instance(url) if exclusive else None
         try:
             pool = await _reach(
@@ -94,12 +104,14 @@ class PostgresDatabase:
                 url,
             )
         except BaseException:
+            key_file.close()
             if holder is not None:
                 await holder.close()
             raise
-        database = cls(url, pool, holder)
+        database = cls(url, pool, holder, key_file)
         try:
             await database._migrate()
+            await database._check_keys()
         except BaseException:
             await database.close()
             raise
@@ -107,6 +119,7 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self.pool.close()
+        self.keys.close()
         if self.holder is not None:
             await self.holder.close()
             self.holder = None
@@ -155,7 +168,7 @@ class PostgresDatabase:
             self.pool.acquire() as connection,
             connection.transaction(),
         ):
-            unit = Unit(PostgresSql(connection))
+            unit = Unit(PostgresSql(connection), sealer=self.keys)
             yield unit
         self.campaign_cache.committed(unit.written)
 
@@ -173,10 +186,31 @@ class PostgresDatabase:
         return True
 
     async def scrub(self) -> bool:
-        return True
+        """After deletions that must be real: delete the keys of every sealed text PostgreSQL
+        no longer holds. True when the key file holds no key of a deleted text."""
+        self.unscrubbed = True
+        return await self.scrub_pending()
 
     async def scrub_pending(self) -> bool:
-        return True
+        if not self.unscrubbed:
+            return True
+        # In its turn: no key is then written for a text whose transaction is not committed.
+        async with self.turns.turn():
+            wanted = {row[0] for row in await self._read.sql.fetch(IN_USE)}
+            done = self.keys.keep_only(wanted)
+        if done:
+            self.unscrubbed = False
+        return done
+
+    async def _check_keys(self) -> None:
+        in_use = {row[0] for row in await self._read.sql.fetch(IN_USE)}
+        missing = in_use - self.keys.known()
+        if missing:
+            raise StoreError(
+                f"{len(missing)} sealed confession(s) in this PostgreSQL database have no key in "
+                f"{self.keys.path}. Set CONFESSION_KEYS_PATH to the key file that belongs with "
+                "this database (restore it from the same backup)."
+            )
 
 
 async def _hold_instance(url: str) -> Any:

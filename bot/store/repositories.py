@@ -23,6 +23,7 @@ from bot.core.models import (
     Session,
 )
 from bot.core.phases import Phase
+from bot.store.seal import PLAIN, Sealer
 from bot.store.sql import Sql
 
 _CLOSED = (Phase.ARCHIVED.value, Phase.CANCELLED.value)
@@ -146,8 +147,9 @@ class Campaigns:
 
 
 class Players:
-    def __init__(self, db: Sql) -> None:
+    def __init__(self, db: Sql, sealer: Sealer = PLAIN) -> None:
         self.db = db
+        self.sealer = sealer
 
     async def by_user(self, user_id: int) -> Player | None:
         sql = "SELECT id, user_id, display_name FROM players WHERE user_id = ?"
@@ -212,7 +214,7 @@ class Players:
                 f"SELECT session_id, author_id, text FROM confessions WHERE author_id IN ({marks})"
             )
             confessions = [
-                {"session": r[0], "character": r[1], "text": r[2]}
+                {"session": r[0], "character": r[1], "text": self.sealer.open(r[2])}
                 for r in await self.db.fetch(sql, ids)
             ]
         sql = "SELECT campaign_id, lines, veils FROM boundaries WHERE player_id = ?"
@@ -309,8 +311,9 @@ def _character_row(c: Character) -> tuple[str, str, str, str, int, str]:
 
 
 class Sessions:
-    def __init__(self, db: Sql) -> None:
+    def __init__(self, db: Sql, sealer: Sealer = PLAIN) -> None:
         self.db = db
+        self.sealer = sealer
 
     async def current(self, campaign_id: str) -> Session | None:
         """The campaign's session that is not yet archived or cancelled, if any."""
@@ -329,7 +332,8 @@ class Sessions:
     async def _with_texts(self, session_id: str, state: str) -> Session:
         session = Session.model_validate_json(state)
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        session.texts = {row[0]: row[1] for row in await self.db.fetch(sql, (session_id,))}
+        rows = await self.db.fetch(sql, (session_id,))
+        session.texts = {row[0]: self.sealer.open(row[1]) for row in rows}
         return session
 
     async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
@@ -361,22 +365,33 @@ class Sessions:
         await self._save_texts(session)
 
     async def _save_texts(self, session: Session) -> None:
+        """A text is written once, sealed (see seal.py), and deleted when the session drops it."""
+        sql = "SELECT id FROM confessions WHERE session_id = ?"
+        stored = {row[0] for row in await self.db.fetch(sql, (session.id,))}
         authors = {c.id: c.author for g in session.glitches for c in g.confessions.values()}
-        await self.db.executemany(
-            "INSERT INTO confessions (id, session_id, author_id, text) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(cid, session.id, authors[cid], text) for cid, text in session.texts.items()],
-        )
-        keep = list(session.texts)
-        sql = "DELETE FROM confessions WHERE session_id = ?"
-        if keep:  # PostgreSQL reads `NOT IN ()` as an error, SQLite as "not in nothing"
-            sql += f" AND id NOT IN ({','.join('?' * len(keep))})"
-        await self.db.execute(sql, (session.id, *keep))
+        new = [
+            (cid, session.id, authors[cid], self.sealer.seal(text))
+            for cid, text in session.texts.items()
+            if cid not in stored
+        ]
+        if new:
+            await self.db.executemany(
+                "INSERT INTO confessions (id, session_id, author_id, text) VALUES (?, ?, ?, ?)",
+                new,
+            )
+        dropped = sorted(stored - set(session.texts))
+        if dropped:
+            marks = ",".join("?" * len(dropped))
+            await self.db.execute(
+                f"DELETE FROM confessions WHERE session_id = ? AND id IN ({marks})",
+                (session.id, *dropped),
+            )
 
 
 class Chronicle:
-    def __init__(self, db: Sql) -> None:
+    def __init__(self, db: Sql, sealer: Sealer = PLAIN) -> None:
         self.db = db
+        self.sealer = sealer
 
     async def add(self, campaign_id: str, entry: ChronicleEntry) -> None:
         await self.db.execute(
@@ -397,7 +412,8 @@ class Chronicle:
     async def texts(self, entry: ChronicleEntry) -> dict[str, str]:
         """Shared confession texts the campaign kept for this entry (none by default)."""
         sql = "SELECT id, text FROM confessions WHERE session_id = ?"
-        return {row[0]: row[1] for row in await self.db.fetch(sql, (entry.session_id,))}
+        rows = await self.db.fetch(sql, (entry.session_id,))
+        return {row[0]: self.sealer.open(row[1]) for row in rows}
 
 
 class Moves:
@@ -459,10 +475,12 @@ class Characters:
 
 class Outbox:
     """Posts owed to the circle, written with the move that made them: a timer's, for the
-    scheduler to send; a player's, held while the interaction answers it."""
+    scheduler to send; a player's, held while the interaction answers it. Posts that show
+    confession text are sealed like the text itself."""
 
-    def __init__(self, db: Sql) -> None:
+    def __init__(self, db: Sql, sealer: Sealer = PLAIN) -> None:
         self.db = db
+        self.sealer = sealer
 
     async def add(
         self,
@@ -471,11 +489,14 @@ class Outbox:
         events: str,
         at: datetime,
         held_by: str | None = None,
+        *,
+        secret: bool = False,
     ) -> None:
+        stored = self.sealer.seal(events) if secret else events
         await self.db.execute(
             "INSERT INTO outbox (campaign_id, session_id, events, created_at, held_by) "
             "VALUES (?, ?, ?, ?, ?)",
-            (campaign_id, session_id, events, stamp(at), held_by),
+            (campaign_id, session_id, stored, stamp(at), held_by),
         )
 
     async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
@@ -483,7 +504,8 @@ class Outbox:
             "SELECT id, campaign_id, session_id, events FROM outbox WHERE held_by IS NULL "
             "ORDER BY id LIMIT ?"
         )
-        return [(row[0], row[1], row[2], row[3]) for row in await self.db.fetch(sql, (limit,))]
+        rows = await self.db.fetch(sql, (limit,))
+        return [(row[0], row[1], row[2], self.sealer.open(row[3])) for row in rows]
 
     async def done(self, row_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))

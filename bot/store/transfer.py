@@ -44,15 +44,15 @@ TABLES = (
 COUNTERS = (("campaigns", "rowid"), ("characters", "rowid"), ("outbox", "id"))
 
 
-async def migrate_store(source: Path, url: str) -> dict[str, int]:
-    """Copy the SQLite database at `source` into the empty PostgreSQL database at `url`.
-    Returns the rows copied, by table."""
+async def migrate_store(source: Path, url: str, keys: Path) -> dict[str, int]:
+    """Copy the SQLite database at `source` into the empty PostgreSQL database at `url`,
+    sealing confession text with keys in the file `keys`. Returns the rows copied, by table."""
     if not await asyncio.to_thread(source.exists):
         raise StoreError(f"There is no SQLite database at {source} to move.")
     with InstanceLock(source):
         lite = await Database.open(source)  # brought to the current schema first
         await lite.close()
-        target = await PostgresDatabase.open(url)
+        target = await PostgresDatabase.open(url, keys)
         try:
             return await _copy(source, target)
         finally:
@@ -84,6 +84,11 @@ async def _copy(source: Path, target: PostgresDatabase) -> dict[str, int]:
                     columns = ["rowid", *columns]
                 listed = ", ".join(columns)
                 rows = lite.execute(f"SELECT {listed} FROM {table}").fetchall()
+                if table == "confessions":  # sealed, as PostgreSQL's confessions always are
+                    text = columns.index("text")
+                    rows = [
+                        (*row[:text], target.keys.seal(row[text]), *row[text + 1 :]) for row in rows
+                    ]
                 if rows:
                     await connection.copy_records_to_table(table, records=rows, columns=columns)
                 copied = await connection.fetchval(f"SELECT count(*) FROM {table}")

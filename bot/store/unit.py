@@ -25,21 +25,24 @@ from bot.store.repositories import (
     Sessions,
     Written,
 )
+from bot.store.seal import PLAIN, Sealer
 from bot.store.sql import Sql
 
 
 class Unit:
-    def __init__(self, connection: Sql, cache: CampaignCache | None = None) -> None:
+    def __init__(
+        self, connection: Sql, cache: CampaignCache | None = None, sealer: Sealer = PLAIN
+    ) -> None:
         self.sql = connection  # for what no repository says (checks, tools)
         self.written = Written()  # what it wrote to campaigns, for the cache once committed
         self.campaigns = Campaigns(connection, self.written, cache)
-        self.players = Players(connection)
+        self.players = Players(connection, sealer)
         self.circles = Circles(connection, self.written)
         self.characters = Characters(connection)
-        self.sessions = Sessions(connection)
-        self.chronicle = Chronicle(connection)
+        self.sessions = Sessions(connection, sealer)
+        self.chronicle = Chronicle(connection, sealer)
         self.moves = Moves(connection)
-        self.outbox = Outbox(connection)
+        self.outbox = Outbox(connection, sealer)
         self.reminders = Reminders(connection)
         self.prompts = Prompts(connection)
         self.reveals = RevealMessages(connection)

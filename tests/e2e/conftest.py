@@ -22,6 +22,7 @@ from bot.settings import Settings
 from bot.store.sql import numbered
 from fakecord import GUILD_ID, MANAGE_GUILD, FakeDiscord, User
 from tests.conftest import NIGHT
+from tests.postgres import keys_for
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
 PLAYERS = [
@@ -53,7 +54,9 @@ async def start_bot(
     fake: FakeDiscord, db: Path | str, content: Content, clock: SimClock
 ) -> Running:
     """The bot on a store: a SQLite file, or a PostgreSQL database's URL."""
-    where = {"database_url": db} if isinstance(db, str) else {"database_path": db}
+    where: dict[str, object] = {"database_path": db}
+    if isinstance(db, str):
+        where = {"database_url": db, "confession_keys_path": keys_for(db)}
     settings = Settings(
         discord_token="fake-token",  # type: ignore[arg-type]
         **where,  # type: ignore[arg-type]
@@ -76,6 +79,13 @@ async def stop_bot(running: Running) -> None:
     await running.bot.close()
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(running.task, 10)
+
+
+def environment(fake: FakeDiscord, db: Path | str) -> dict[str, str]:
+    """`python -m bot` as its own process on this fake and store; on PostgreSQL, with the
+    database's confession key file."""
+    extra = {"CONFESSION_KEYS_PATH": str(keys_for(db))} if isinstance(db, str) else {}
+    return fake.environment(db, **extra)
 
 
 # On PostgreSQL, which enforces its keys itself: rows that point at nothing (there are none).

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fakecord import FakeDiscord, Sent, User
-from tests.e2e.conftest import ADMIN, PLAYERS, checks, query
+from tests.e2e.conftest import ADMIN, PLAYERS, checks, environment, query
 
 KILLS_WANTED = 22
 Step = Callable[[], Awaitable[None]]
@@ -54,7 +54,7 @@ class Crashy:
             sys.executable,
             "-m",
             "bot",
-            env=self.fake.environment(self.db),
+            env=environment(self.fake, self.db),
             cwd=self.cwd,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=self.log.open("ab"),

@@ -17,14 +17,15 @@ from pathlib import Path
 from bot.content import Content
 from bot.services import SimClock
 from fakecord import FakeDiscord
-from tests.e2e.conftest import ADMIN, PLAYERS, start_bot, stop_bot
+from tests.e2e.conftest import ADMIN, PLAYERS, environment, start_bot, stop_bot
 from tests.e2e.test_session import confess
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.sqlite3"
 
 
 async def migrate_store(fake: FakeDiscord, source: Path, url: str) -> str:
-    env = {k: v for k, v in fake.environment(source).items() if k != "DISCORD_TOKEN"}
+    env = {k: v for k, v in environment(fake, url).items() if k != "DISCORD_TOKEN"}
+    env["DATABASE_PATH"] = str(source)
     moved = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "migrate-store", "--to", url,
         env=env, cwd=source.parent,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,10 +14,10 @@ from bot.services import SimClock
 from bot.store.postgres import program
 from fakecord import GUILD_ID, FakeDiscord, Fault
 from tests.conftest import NIGHT
-from tests.e2e.conftest import ADMIN, PLAYERS, Running, start_bot, stop_bot
+from tests.e2e.conftest import ADMIN, PLAYERS, Running, environment, start_bot, stop_bot
 from tests.e2e.test_faults import begin
 from tests.e2e.test_session import join_new
-from tests.postgres import Server
+from tests.postgres import Server, keys_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +84,7 @@ async def test_a_backup_taken_mid_session_finishes_that_session(
     round_message = fake.latest("Anchor")
     await fake.click(PLAYERS[0], round_message, "Anchor")
 
-    env = {k: v for k, v in fake.environment(db).items() if k != "DISCORD_TOKEN"}
+    env = {k: v for k, v in environment(fake, db).items() if k != "DISCORD_TOKEN"}
     backup = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "backup", str(copy),
         env=env, cwd=tmp_path,
@@ -134,6 +135,7 @@ async def restore(copy: Path, target: Path | str, request: pytest.FixtureRequest
     )  # fmt: skip
     _, err = await asyncio.wait_for(done.communicate(), 60)
     assert done.returncode == 0, err.decode()
+    shutil.copyfile(copy.with_name(copy.name + ".keys"), keys_for(url))  # its key file too
     return url
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from bot.store import SCHEMA_VERSION, Database, StoreError
 from bot.store.postgres import PostgresDatabase
-from tests.postgres import Server
+from tests.postgres import Server, keys_for
 
 # SQLite keeps a hidden rowid that campaigns and characters are listed by; PostgreSQL has it
 # as a column of its own (see migrations/postgres/0001_initial.sql).
@@ -168,12 +168,12 @@ async def test_a_fresh_database_is_migrated_once_and_keeps_its_version_in_a_tabl
     url = await postgres_server.fresh(migrated=False)
     try:
         first, second = await asyncio.gather(
-            PostgresDatabase.open(url, exclusive=False),
-            PostgresDatabase.open(url, exclusive=False),
+            PostgresDatabase.open(url, keys_for(url), exclusive=False),
+            PostgresDatabase.open(url, keys_for(url), exclusive=False),
         )  # two processes starting together: the migration lock lets one migrate
         await first.close()
         await second.close()
-        again = await PostgresDatabase.open(url, exclusive=False)
+        again = await PostgresDatabase.open(url, keys_for(url), exclusive=False)
         assert await again.version() == SCHEMA_VERSION
         rows = await again.read.sql.fetch("SELECT version FROM schema_version ORDER BY version")
         assert [row[0] for row in rows] == list(range(1, SCHEMA_VERSION + 1))
@@ -189,7 +189,7 @@ async def test_a_database_from_a_newer_bedtime_is_refused(postgres_server: Serve
         await raw.execute("INSERT INTO schema_version (version) VALUES ($1)", SCHEMA_VERSION + 1)
         await raw.close()
         with pytest.raises(StoreError, match="newer Bedtime"):
-            await PostgresDatabase.open(url)
+            await PostgresDatabase.open(url, keys_for(url))
     finally:
         await postgres_server.drop(url)
 
@@ -199,16 +199,18 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_told_who_holds_i
 ) -> None:
     url = await postgres_server.fresh()
     try:
-        running = await PostgresDatabase.open(url)
+        running = await PostgresDatabase.open(url, keys_for(url))
         try:
             with pytest.raises(StoreError, match="already running") as refused:
-                await PostgresDatabase.open(url)
+                await PostgresDatabase.open(url, keys_for(url))
             said = str(refused.value)
             assert f"bedtime pid {os.getpid()} on {socket.gethostname()}"[:40] in said
             assert "127.0.0.1" in said
         finally:
             await running.close()
-        after = await PostgresDatabase.open(url)  # the lock went with the bot that held it
+        after = await PostgresDatabase.open(
+            url, keys_for(url)
+        )  # the lock went with the bot that held it
         await after.close()
     finally:
         await postgres_server.drop(url)

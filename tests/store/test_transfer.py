@@ -13,7 +13,7 @@ import pytest
 from bot.store import StoreError
 from bot.store.lock import InstanceLock
 from bot.store.transfer import TABLES, migrate_store
-from tests.postgres import Server
+from tests.postgres import Server, keys_for
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.sqlite3"
 
@@ -35,7 +35,7 @@ async def test_every_table_is_copied_with_its_counts_order_and_counters(
 ) -> None:
     source = tmp_path / "bot.db"
     shutil.copyfile(FIXTURE, source)
-    copied = await migrate_store(source, empty)
+    copied = await migrate_store(source, empty, keys_for(empty))
     assert copied == counts(source)
     assert copied["outbox"] == 4
     assert copied["confessions"] > 0
@@ -64,9 +64,9 @@ async def test_a_database_that_holds_anything_is_refused_and_left_as_it_was(
 ) -> None:
     source = tmp_path / "bot.db"
     shutil.copyfile(FIXTURE, source)
-    await migrate_store(source, empty)
+    await migrate_store(source, empty, keys_for(empty))
     with pytest.raises(StoreError, match="not empty"):
-        await migrate_store(source, empty)
+        await migrate_store(source, empty, keys_for(empty))
     raw = await asyncpg.connect(empty)
     try:
         assert await raw.fetchval("SELECT count(*) FROM outbox") == 4  # nothing doubled
@@ -78,7 +78,7 @@ async def test_a_running_bot_s_database_is_not_moved(tmp_path: Path, empty: str)
     source = tmp_path / "bot.db"
     shutil.copyfile(FIXTURE, source)
     with InstanceLock(source), pytest.raises(StoreError, match="already running"):
-        await migrate_store(source, empty)
+        await migrate_store(source, empty, keys_for(empty))
     raw = await asyncpg.connect(empty)
     try:
         assert await raw.fetchval("SELECT count(*) FROM campaigns") == 0
