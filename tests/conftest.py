@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from bot.content import Content, load_content
 from bot.services import Bedtime, SimClock
 from bot.store import Database, open_store
 from bot.store.postgres import PostgresDatabase
+from tests.disk import Needle, postgres_remains, sqlite_remains
 from tests.postgres import Cluster, Server, binaries, keys_for
 
 NIGHT = datetime(2026, 2, 7, 21, 0, tzinfo=UTC)
@@ -106,6 +107,18 @@ async def database(target: Path | str) -> AsyncIterator[Database | PostgresDatab
     database = await open_store(target, keys)
     yield database
     await database.close()
+
+
+@pytest.fixture
+def remains(target: Path | str, request: pytest.FixtureRequest) -> Callable[..., list[Needle]]:
+    """`remains(*needles)`: those someone holding the disk could still read (tests/disk.py)."""
+    if isinstance(target, Path):
+        return lambda *needles: sqlite_remains(target, *needles)
+    server: Server = request.getfixturevalue("postgres_server")
+    if server.data is None:
+        pytest.skip("TEST_DATABASE_URL names a server whose files these tests cannot read")
+    data = server.data
+    return lambda *needles: postgres_remains(data, keys_for(target), *needles)
 
 
 @pytest.fixture
