@@ -77,17 +77,20 @@ async def table(args: argparse.Namespace) -> None:
 
 
 def backup(path: Path) -> int:
+    from bot.store.database import backup as copy
+
     settings = load_settings()
     if settings.database_url is not None:
         from bot.store.postgres import dump
 
+        keys = path.with_name(path.name + ".keys")
+        if keys.exists():
+            raise StoreError(f"{keys} already exists; choose a new file for the backup.")
         size = dump(settings.database_url.get_secret_value(), path)
-        print(
-            f"Backed up the PostgreSQL database to {path} ({size // 1024} KiB, pg_dump's format)."
-        )
+        print(f"Backed up the PostgreSQL database to {path} ({size // 1024} KiB, for pg_restore).")
+        copy(settings.confession_keys_path, keys)
+        print(f"Backed up its confession keys to {keys}: keep the two together.")
         return 0
-    from bot.store.database import backup as copy
-
     source = settings.database_path
     size = copy(source, path)
     print(f"Backed up {source} to {path} ({size // 1024} KiB).")

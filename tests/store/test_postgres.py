@@ -7,6 +7,7 @@ import asyncio
 import os
 import socket
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tests.postgres import Server, keys_for
 ROWID = {("campaigns", "rowid"), ("characters", "rowid")}
 
 Schema = dict[str, dict[str, Any]]
+NOW = datetime(2026, 12, 4, tzinfo=UTC)
 
 
 def _kind(declared: str) -> str:
@@ -212,5 +214,30 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_told_who_holds_i
             url, keys_for(url)
         )  # the lock went with the bot that held it
         await after.close()
+    finally:
+        await postgres_server.drop(url)
+
+
+async def test_sealed_text_opens_with_its_key_file_and_a_wrong_key_file_is_refused(
+    postgres_server: Server, tmp_path: Path
+) -> None:
+    url = await postgres_server.fresh()
+    try:
+        database = await PostgresDatabase.open(url, keys_for(url))
+        async with database.work() as unit:
+            await unit.sql.execute(
+                "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES ('c', 1, 2, '{}')"
+            )
+            await unit.outbox.add("c", None, '["a secret card"]', NOW, secret=True)
+        stored = await database.read.sql.first("SELECT events FROM outbox")
+        assert stored is not None
+        assert "a secret card" not in stored[0]  # PostgreSQL holds only the sealed form
+        assert [row[3] for row in await database.read.outbox.pending()] == ['["a secret card"]']
+        await database.close()
+        with pytest.raises(StoreError, match="CONFESSION_KEYS_PATH"):
+            await PostgresDatabase.open(url, tmp_path / "another-keys.db")
+        again = await PostgresDatabase.open(url, keys_for(url))
+        assert [row[3] for row in await again.read.outbox.pending()] == ['["a secret card"]']
+        await again.close()
     finally:
         await postgres_server.drop(url)
