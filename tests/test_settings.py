@@ -12,7 +12,8 @@ from bot.settings import Settings, SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DISCORD_TOKEN", "DATABASE_PATH", "DEV_GUILD_ID", "LOG_LEVEL"):
+    names = ("DISCORD_TOKEN", "DATABASE_PATH", "DATABASE_URL", "DEV_GUILD_ID", "LOG_LEVEL")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -51,3 +52,23 @@ def test_the_token_never_shows_in_repr_or_str(monkeypatch: pytest.MonkeyPatch) -
     assert "super.secret.token" not in repr(settings)
     assert "super.secret.token" not in str(settings)
     assert "super.secret.token" not in str(settings.model_dump())
+
+
+def test_the_store_is_sqlite_unless_a_postgresql_url_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().store == Path("data/bedtime.db")
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    assert load_settings().store == Path("data/bedtime.db")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bedtime:s3cret@127.0.0.1/bedtime")
+    settings = load_settings()
+    assert settings.store == "postgresql://bedtime:s3cret@127.0.0.1/bedtime"
+    assert "s3cret" not in repr(settings)  # the password stays out of logs and tracebacks
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/bedtime")
+    with pytest.raises(SettingsError, match="DATABASE_URL: must be a PostgreSQL URL"):
+        load_settings()
