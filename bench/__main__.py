@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import burst, chart, engine, latency, report, startup
+from bench import burst, chart, engine, latency, postgres, report, startup
 from bench.harness import ROOT
 
 
@@ -33,10 +33,15 @@ async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bedtime-bench-") as scratch:
         work = Path(scratch)
-        step("cost per interaction, against the floor")
-        lat = await latency.measure(
-            work / "latency", runs, 2 if quick else 5, 100 if quick else 200
-        )
+        step("a PostgreSQL cluster of our own, if PostgreSQL is installed")
+        async with postgres.cluster() as server:
+            step("cost per interaction, against the floor (SQLite and PostgreSQL)")
+            lat = await latency.measure(
+                work / "latency", runs, 2 if quick else 5, 100 if quick else 200, server
+            )
+            step("the engine alone, against raw commits (SQLite and PostgreSQL)")
+            eng = await engine.measure(work / "engine", runs, 10 if quick else 20, 2000, server)
+            engine_server = server.version if server else None
         bursts = []
         for size in sizes:
             step(f"a burst at {size} sessions")
@@ -45,15 +50,15 @@ async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
         rss = await burst.memory(work / "memory", (0, *sizes[-2:]))
         step("start-up with a full database")
         start = await startup.measure(work / "startup", runs, 100 if quick else 1000)
-        step("the engine alone, against raw commits")
-        eng = await engine.measure(work / "engine", runs, 10 if quick else 20, 2000)
     chart_path = out.with_name("performance.png")
     chart.draw(chart_path, bursts)
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     )
     seconds = time.perf_counter() - began
-    out.write_text(report.render(lat, bursts, rss, start, eng, machine, seconds, quick))
+    out.write_text(
+        report.render(lat, bursts, rss, start, eng, machine, seconds, quick, engine_server)
+    )
     step(f"wrote {out} and {chart_path}")
     if json_path is not None:
         json_path.write_text(report.figures(lat, bursts, rss, start, eng, machine, seconds, quick))

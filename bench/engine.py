@@ -4,6 +4,9 @@ A whole session is the terminal game's auto-play (open, four joins, rounds, glit
 confessions, resonance, dawn), each move one transaction in the real store. In the same run
 the store's own settings (WAL, synchronous=NORMAL, secure_delete) commit one-row transactions
 as fast as they can, through the same aiosqlite connection: the ceiling for any move.
+
+Where PostgreSQL is installed, the same sessions and commits run on it in the same loop: a
+fresh database each run, through the same units of work.
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
 
+from bench.postgres import Postgres
 from bot.content import load_content
 from bot.core.models import Campaign
 from bot.play.screen import Screen
 from bot.play.terminal import FIRST_NIGHT, Terminal
 from bot.services import Bedtime, SimClock
 from bot.store import Database
+from bot.store.postgres import PostgresDatabase
 
 
 @dataclass
@@ -32,17 +37,55 @@ class Engine:
     statements_per_move: float  # SQL statements SQLite ran per move, reads included
     commits_per_second: list[float]  # raw one-row commits
     sessions: int  # per run
+    postgres_sessions_per_second: list[float] = field(default_factory=list)
+    postgres_commits_per_second: list[float] = field(default_factory=list)
 
 
-async def measure(work: Path, runs: int, sessions: int, commits: int) -> Engine:
+async def measure(
+    work: Path, runs: int, sessions: int, commits: int, postgres: Postgres | None = None
+) -> Engine:
     work.mkdir(parents=True)
-    rates, raw = [], []
+    rates: list[float] = []
+    raw: list[float] = []
+    pg_rates: list[float] = []
+    pg_raw: list[float] = []
     moves = statements = 0.0
     for run in range(runs):
         raw.append(await _raw_commits(work / f"raw-{run}.db", commits))
         rate, moves, statements = await _sessions(work / f"engine-{run}.db", sessions)
         rates.append(rate)
-    return Engine(rates, moves, statements, raw, sessions)
+        if postgres is not None:
+            for measured, how in ((pg_raw, _pg_commits), (pg_rates, _pg_sessions)):
+                url = await postgres.fresh()
+                try:
+                    store = await PostgresDatabase.open(url, postgres.keys(url))
+                    try:
+                        measured.append(await how(store, commits, sessions))
+                    finally:
+                        await store.close()
+                finally:
+                    await postgres.drop(url)
+    return Engine(rates, moves, statements, raw, sessions, pg_rates, pg_raw)
+
+
+async def _pg_commits(store: PostgresDatabase, commits: int, _: int) -> float:
+    async with store.work() as unit:
+        await unit.sql.execute("CREATE TABLE bench (n INTEGER)")
+    began = time.perf_counter()
+    for n in range(commits):
+        async with store.work() as unit:
+            await unit.sql.execute("INSERT INTO bench (n) VALUES (?)", (n,))
+    return commits / (time.perf_counter() - began)
+
+
+async def _pg_sessions(store: PostgresDatabase, _: int, sessions: int) -> float:
+    clock = SimClock(FIRST_NIGHT)
+    service = Bedtime(store, load_content(), clock, random.Random(3))
+    campaigns = [await service.setup(1, channel) for channel in range(1, sessions + 1)]
+    began = time.perf_counter()
+    for n, campaign in enumerate(campaigns):
+        await play_whole(service, clock, campaign, n)
+    return sessions / (time.perf_counter() - began)
 
 
 async def _sessions(db: Path, sessions: int) -> tuple[float, float, float]:

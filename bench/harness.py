@@ -28,7 +28,11 @@ class BotProcess:
     spawned: float  # perf_counter() just before the process was started
 
     @classmethod
-    async def start(cls, fake: FakeDiscord, db: Path, module: str = "bot") -> BotProcess:
+    async def start(
+        cls, fake: FakeDiscord, db: Path, module: str = "bot", url: str | None = None
+    ) -> BotProcess:
+        """The bot in `db`'s folder, on the SQLite file `db` or, given `url`, on PostgreSQL
+        (its confession key file beside `db`)."""
         identified = len(fake.identifies)
         # BENCH_PROFILE=DIR runs the bot under cProfile, one .prof file per process.
         profile = os.environ.get("BENCH_PROFILE")
@@ -44,7 +48,11 @@ class BotProcess:
             *(profiler if profile else []),
             "-m",
             module,
-            env=fake.environment(db, LOG_LEVEL="WARNING"),
+            env=(
+                fake.environment(url, CONFESSION_KEYS_PATH=str(db), LOG_LEVEL="WARNING")
+                if url
+                else fake.environment(db, LOG_LEVEL="WARNING")
+            ),
             cwd=db.parent,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=(db.parent / f"{module}.log").open("ab"),

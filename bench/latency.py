@@ -14,7 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from bench.harness import BotProcess, Spread, percentile
+from bench.postgres import Postgres
 from fakecord import MANAGE_GUILD, FakeDiscord, Sent, User
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
@@ -33,14 +36,27 @@ class Latency:
     game_count: int  # interactions per game run
     floor_count: int
     sessions: int  # whole sessions per game run
+    postgres_p50: Spread | None = None  # the same game on PostgreSQL, in the same loop
+    postgres_p99: Spread | None = None
 
 
-async def measure(work: Path, runs: int, sessions: int, pings: int) -> Latency:
+async def measure(
+    work: Path, runs: int, sessions: int, pings: int, postgres: Postgres | None = None
+) -> Latency:
     game: list[list[float]] = []
     floor: list[list[float]] = []
+    on_postgres: list[list[float]] = []
     for run in range(runs):
         floor.append(await _floor_run(work / f"floor-{run}", pings))
         game.append(await _game_run(work / f"game-{run}", sessions))
+        if postgres is not None:
+            url = await postgres.fresh()
+            try:
+                on_postgres.append(await _game_run(work / f"postgres-{run}", sessions, url))
+            finally:
+                await postgres.drop(url)
+    pg_p50 = Spread([percentile(r, 0.50) for r in on_postgres]) if on_postgres else None
+    pg_p99 = Spread([percentile(r, 0.99) for r in on_postgres]) if on_postgres else None
     return Latency(
         game_p50=Spread([percentile(r, 0.50) for r in game]),
         game_p99=Spread([percentile(r, 0.99) for r in game]),
@@ -49,6 +65,8 @@ async def measure(work: Path, runs: int, sessions: int, pings: int) -> Latency:
         game_count=len(game[0]),
         floor_count=len(floor[0]),
         sessions=sessions,
+        postgres_p50=pg_p50,
+        postgres_p99=pg_p99,
     )
 
 
@@ -70,12 +88,13 @@ async def _floor_run(work: Path, pings: int) -> list[float]:
         await fake.stop()
 
 
-async def _game_run(work: Path, sessions: int) -> list[float]:
+async def _game_run(work: Path, sessions: int, url: str | None = None) -> list[float]:
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
-    db = work / "bedtime.db"
-    bot = await BotProcess.start(fake, db)
+    file = work / ("confession-keys.db" if url else "bedtime.db")
+    bot = await BotProcess.start(fake, file, url=url)
+    db: Path | str = url or file
     try:
         await fake.slash(ADMIN, "bedtime", "setup", channel=str(fake.channels[0]))
         await whole_session(fake, db)  # warm up: the first session loads what it needs
@@ -95,7 +114,7 @@ def _latencies(sent: list[Sent]) -> list[float]:
     return [s.latency for s in sent if s.latency is not None]
 
 
-async def whole_session(fake: FakeDiscord, db: Path) -> None:
+async def whole_session(fake: FakeDiscord, db: Path | str) -> None:
     """Open, join, dream, glitch, confess, return, dawn: as four players and a host would."""
     _ok(await fake.slash(ADMIN, "bedtime", "open"))
     for user, archetype in zip(DREAMERS, ARCHETYPES, strict=True):
@@ -109,25 +128,31 @@ async def whole_session(fake: FakeDiscord, db: Path) -> None:
             )
     _ok(await fake.slash(ADMIN, "bedtime", "start"))
     for _ in range(2):
-        if _phase(db) == "dreaming":
+        if await _phase(db) == "dreaming":
             await _round(fake)
-    if _phase(db) == "dreaming":
+    if await _phase(db) == "dreaming":
         _ok(await fake.slash(ADMIN, "bedtime", "glitch"))
     for _ in range(3):  # the Mesh may glitch again by itself in the round after
-        if _phase(db) != "confessing":
+        if await _phase(db) != "confessing":
             break
         await _glitch(fake)
-        if _phase(db) == "dreaming":
+        if await _phase(db) == "dreaming":
             await _round(fake)
-    if _phase(db) == "dreaming":  # otherwise the rounds ran out and dawn came by itself
+    if await _phase(db) == "dreaming":  # otherwise the rounds ran out and dawn came by itself
         _ok(await fake.slash(ADMIN, "bedtime", "end"))
 
 
-def _phase(db: Path) -> str:
+async def _phase(db: Path | str) -> str:
     """The newest session's phase, read beside the bot (the bench's bookkeeping, not timed)."""
-    with contextlib.closing(sqlite3.connect(db)) as connection:
-        row = connection.execute("SELECT phase FROM sessions ORDER BY number DESC").fetchone()
-    return str(row[0])
+    sql = "SELECT phase FROM sessions ORDER BY number DESC LIMIT 1"
+    if isinstance(db, str):
+        connection = await asyncpg.connect(db)
+        try:
+            return str(await connection.fetchval(sql))
+        finally:
+            await connection.close()
+    with contextlib.closing(sqlite3.connect(db)) as lite:
+        return str(lite.execute(sql).fetchone()[0])
 
 
 async def _glitch(fake: FakeDiscord) -> None:

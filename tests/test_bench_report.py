@@ -47,3 +47,31 @@ def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
     written = report.render(lat, bursts, rss, start, eng, "test", 90.0, True)
     assert "Target ≤ 2 s: **missed**" in written  # the report's verdicts are the targets'
     assert "`startup_full_database_s`" in written
+    assert "PostgreSQL was not installed" in written  # no PostgreSQL figures: said so
+
+
+def test_postgresql_is_reported_beside_sqlite_run_by_run() -> None:
+    lat = Latency(
+        game_p50=Spread([0.004, 0.005]),
+        game_p99=Spread([0.008, 0.010]),
+        floor_p50=Spread([0.004, 0.004]),
+        floor_p99=Spread([0.002, 0.002]),
+        game_count=72,
+        floor_count=100,
+        sessions=2,
+        postgres_p50=Spread([0.008, 0.015]),
+        postgres_p99=Spread([0.016, 0.020]),
+    )
+    bursts = [Burst(10, 80, load(0), load(0), 1), Burst(100, 800, load(0), load(0), 1)]
+    rss = {0: 60 * 1024 * 1024, 10: 61 * 1024 * 1024, 100: 62 * 1024 * 1024}
+    start = Startup(empty=[0.5, 0.6], full=[1.0, 1.1], active=100, archived=1000, size=1)
+    eng = Engine([8.0, 8.0], 46.0, 20.0, [3000.0, 3000.0], 10, [4.0, 2.0], [1500.0, 600.0])
+    written = report.render(lat, bursts, rss, start, eng, "test", 90.0, True, "PostgreSQL 15")
+    section = written.split("## PostgreSQL beside SQLite")[1].split("\n## ")[0]
+    assert "on PostgreSQL 15" in section
+    # each ratio pairs a PostgreSQL run with its SQLite twin: 2.0 and 3.0, median 2.5
+    assert "| interaction p50 | 4.50 ms" in section
+    assert "2.50× (2.00–3.00, 2 runs)" in section
+    assert "0.38× (0.25–0.50, 2 runs)" in section  # whole sessions: 4/8 and 2/8
+    data = json.loads(report.figures(lat, bursts, rss, start, eng, "test", 90.0, True))
+    assert data["engine"]["postgres_commits_per_second"] == [1500.0, 600.0]
