@@ -48,7 +48,8 @@ async def cluster() -> AsyncIterator[Postgres | None]:
         said = await asyncio.to_thread(
             subprocess.run, asked, capture_output=True, text=True, check=False
         )
-        version = said.stdout.strip()
+        words = said.stdout.split()  # "postgres (PostgreSQL) 15.18 (Debian …)"
+        version = f"PostgreSQL {words[2]}" if len(words) > 2 else "PostgreSQL"
         yield Postgres(server, version)
     finally:
         await asyncio.to_thread(own.stop)
