@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.postgres import Cluster, Server, binaries, keys_for
+from pgtemp import Cluster, Server, binaries, keys_for
 
 
 @dataclass

@@ -22,8 +22,8 @@ from bot.content import Content, load_content
 from bot.services import Bedtime, SimClock
 from bot.store import Database, open_store
 from bot.store.postgres import PostgresDatabase
+from pgtemp import Cluster, Server, binaries, keys_for
 from tests.disk import Needle, postgres_remains, sqlite_remains
-from tests.postgres import Cluster, Server, binaries, keys_for
 
 NIGHT = datetime(2026, 2, 7, 21, 0, tzinfo=UTC)
 

@@ -1,6 +1,6 @@
 """The layers, read from the code's own imports (those inside functions too): nothing reaches
 up, the bot's own package has no import circle, and the benchmarks and the fake stand apart
-from the tests and the cogs."""
+from the tests and the cogs, as does the throwaway PostgreSQL they share (`pgtemp`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("bot", "cogs", "bench", "fakecord")
+PACKAGES = ("bot", "cogs", "bench", "fakecord", "pgtemp")
 
 
 def module_name(path: Path) -> str:
@@ -55,10 +55,11 @@ RULES = [
     ("bot.render", ("bot.store", "bot.services", "bot.play", "bot.discord", "cogs")),
     ("bot.discord", ("bot.play", "cogs")),
     ("bot.play", ("bot.discord", "cogs", "discord")),
-    ("bot", ("cogs", "tests", "bench", "fakecord")),
-    ("cogs", ("bot.store", "bot.play", "tests", "bench", "fakecord")),
+    ("bot", ("cogs", "tests", "bench", "fakecord", "pgtemp")),
+    ("cogs", ("bot.store", "bot.play", "tests", "bench", "fakecord", "pgtemp")),
     ("bench", ("tests", "cogs")),
-    ("fakecord", ("tests", "bot", "cogs", "bench")),
+    ("fakecord", ("tests", "bot", "cogs", "bench", "pgtemp")),
+    ("pgtemp", ("tests", "cogs", "bench", "fakecord")),
 ]
 # The toolkit reaches the store only through the services; the client, which opens it, aside.
 TOOLKIT = ("lookup", "timing", "failures", "posting", "controls", "presenting")

@@ -21,8 +21,8 @@ from bot.services import SimClock
 from bot.settings import Settings
 from bot.store.sql import numbered
 from fakecord import GUILD_ID, MANAGE_GUILD, FakeDiscord, User
+from pgtemp import keys_for
 from tests.conftest import NIGHT
-from tests.postgres import keys_for
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
 PLAYERS = [

@@ -20,11 +20,11 @@ import pytest
 from bot.content import Content
 from bot.services import SimClock
 from fakecord import DEADLINE, FakeDiscord, Fault, Sent, describe
+from pgtemp import Server
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, checks, query, start_bot, stop_bot
 from tests.e2e.test_ritual import FRIDAY_NOON, texts
 from tests.e2e.test_session import confess, join_new
-from tests.postgres import Server
 
 
 async def begin(running: Running) -> int:

@@ -13,11 +13,11 @@ from bot.content import Content
 from bot.services import SimClock
 from bot.store.postgres import program
 from fakecord import GUILD_ID, FakeDiscord, Fault
+from pgtemp import Server, keys_for
 from tests.conftest import NIGHT
 from tests.e2e.conftest import ADMIN, PLAYERS, Running, environment, start_bot, stop_bot
 from tests.e2e.test_faults import begin
 from tests.e2e.test_session import join_new
-from tests.postgres import Server, keys_for
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.store import SCHEMA_VERSION, Database, StoreError
 from bot.store.postgres import PostgresDatabase
-from tests.postgres import Server, keys_for
+from pgtemp import Server, keys_for
 
 # SQLite keeps a hidden rowid that campaigns and characters are listed by; PostgreSQL has it
 # as a column of its own (see migrations/postgres/0001_initial.sql).

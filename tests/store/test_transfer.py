@@ -13,7 +13,7 @@ import pytest
 from bot.store import StoreError
 from bot.store.lock import InstanceLock
 from bot.store.transfer import TABLES, migrate_store
-from tests.postgres import Server, keys_for
+from pgtemp import Server, keys_for
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "legacy-9fa144d.sqlite3"
 

@@ -1,6 +1,6 @@
-"""A throwaway PostgreSQL cluster for the tests: started from the machine's own binaries
-(`initdb` as the `postgres` user when we are root, then `pg_ctl`), listening on 127.0.0.1 only,
-and removed at the end. Or the server `TEST_DATABASE_URL` names.
+"""A throwaway PostgreSQL cluster for the tests and the benchmark: started from the machine's
+own binaries (`initdb` as the `postgres` user when we are root, then `pg_ctl`), listening on
+127.0.0.1 only, and removed at the end. Or, for the tests, the server `TEST_DATABASE_URL` names.
 
 Each test gets a fresh database, copied from a migrated template with
 `CREATE DATABASE … TEMPLATE`, which takes milliseconds where migrating would take longer.
