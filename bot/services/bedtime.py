@@ -385,7 +385,9 @@ class Bedtime:
         rules = self.content.rules.rest
         now = self.clock()
         async with self.store.work() as unit:
-            player = await unit.player(user_id, display_name, self.context.ids)
+            player = await unit.player(user_id, display_name, self.context.ids, lock=True)
+            # Their campaigns, locked in id order before their characters are read.
+            await unit.campaigns.lock(row[1] for row in await unit.characters.everywhere(player.id))
             rests = await unit.players.rests(player.id)
             if key is not None and await unit.moves.seen(key):
                 return RestResult(max(rests, default=now))

@@ -169,12 +169,14 @@ class Safety:
         the session stays whole.
         """
         async with self.store.work() as unit:
-            player = await unit.players.by_user(user_id)
+            player = await unit.players.by_user(user_id, lock=True)
             if player is None:
                 return False
+            everywhere = await unit.characters.everywhere(player.id)
+            await unit.campaigns.lock(row[1] for row in everywhere)  # in id order
             mine = [
                 row
-                for row in await unit.characters.everywhere(player.id)
+                for row in everywhere
                 if guild_id in (None, row[2]) and (only is None or row[1] in only)
             ]
             for character_id, campaign_id, _ in mine:
@@ -234,7 +236,9 @@ class Safety:
             departures = unit.departures
             gone = await departures.before(cutoff)
             for guild_id in gone:
-                for campaign in await unit.campaigns.in_guild(guild_id):
+                campaigns = await unit.campaigns.in_guild(guild_id)
+                await unit.campaigns.lock(c.id for c in campaigns)  # in id order
+                for campaign in campaigns:
                     await unit.campaigns.delete(campaign.id)
                 await departures.returned(guild_id)
             for player_id in await unit.players.orphans():

@@ -85,10 +85,15 @@ class Campaigns:
         self.written = written  # a unit of work's record of its writes
         self.cache = cache  # for reads outside any change
 
-    async def by_channel(self, guild_id: int, channel_id: int) -> Campaign | None:
+    async def by_channel(
+        self, guild_id: int, channel_id: int, *, lock: bool = False
+    ) -> Campaign | None:
+        """The channel's campaign; with `lock`, its row is locked until the transaction ends."""
         if self.cache is not None and (cached := self.cache.get(guild_id, channel_id)):
             return cached
         sql = "SELECT state FROM campaigns WHERE guild_id = ? AND channel_id = ?"
+        if lock and self.db.locks_rows:
+            sql += " FOR UPDATE"
         row = await self.db.first(sql, (guild_id, channel_id))
         if row is None:
             return None
@@ -96,6 +101,15 @@ class Campaigns:
         if self.cache is not None:
             self.cache.put(guild_id, channel_id, campaign.id, row[0])
         return campaign
+
+    async def lock(self, campaign_ids: Iterable[str]) -> None:
+        """Lock these campaigns' rows until the transaction ends, in id order, so that two
+        changes that each touch several campaigns never wait for each other in a circle."""
+        ids = sorted(set(campaign_ids))
+        if ids and self.db.locks_rows:
+            marks = ",".join("?" * len(ids))
+            sql = f"SELECT id FROM campaigns WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
+            await self.db.fetch(sql, ids)
 
     async def in_guild(self, guild_id: int) -> list[Campaign]:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
@@ -151,8 +165,12 @@ class Players:
         self.db = db
         self.sealer = sealer
 
-    async def by_user(self, user_id: int) -> Player | None:
+    async def by_user(self, user_id: int, *, lock: bool = False) -> Player | None:
+        """The user's player; with `lock`, its row is locked until the transaction ends (a
+        change to what is theirs across campaigns: rest, forget-me)."""
         sql = "SELECT id, user_id, display_name FROM players WHERE user_id = ?"
+        if lock and self.db.locks_rows:
+            sql += " FOR UPDATE"
         row = await self.db.first(sql, (user_id,))
         return Player(id=row[0], user_id=row[1], display_name=row[2]) if row else None
 

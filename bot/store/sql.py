@@ -16,6 +16,11 @@ import aiosqlite
 
 
 class Sql(Protocol):
+    # Whether a transaction must lock the rows it will change (`SELECT … FOR UPDATE`): on
+    # PostgreSQL, where writers run side by side; not on SQLite, whose write transaction
+    # (BEGIN IMMEDIATE) already holds the whole database.
+    locks_rows: bool
+
     async def fetch(self, sql: str, parameters: Iterable[Any] = ()) -> list[Sequence[Any]]:
         """Every row of a query."""
 
@@ -30,6 +35,8 @@ class Sql(Protocol):
 
 
 class SqliteSql:
+    locks_rows = False
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
 
@@ -51,6 +58,8 @@ class SqliteSql:
 
 class PostgresSql:
     """Over one asyncpg connection (inside a transaction) or a pool (for reads)."""
+
+    locks_rows = True
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection  # asyncpg.Connection or asyncpg.Pool: the same calls

@@ -50,8 +50,9 @@ class Unit:
         self.lobbies = LobbyMessages(connection)
 
     async def fresh(self, campaign: Campaign) -> Campaign:
-        """The campaign as stored now; it may have been torn down since it was looked up."""
-        fresh = await self.campaigns.by_channel(campaign.guild_id, campaign.channel_id)
+        """The campaign as stored now (it may have been torn down since it was looked up),
+        its row locked until the change commits."""
+        fresh = await self.campaigns.by_channel(campaign.guild_id, campaign.channel_id, lock=True)
         if fresh is None:
             raise NoSession("This channel no longer has a Bedtime campaign.")
         return fresh
@@ -61,9 +62,11 @@ class Unit:
         circle = await self.circles.load(campaign)
         return circle, await self.sessions.current(campaign.id)
 
-    async def player(self, user_id: int, display_name: str, new_id: Callable[[], str]) -> Player:
-        """The user's player record, made on their first move."""
-        player = await self.players.by_user(user_id)
+    async def player(
+        self, user_id: int, display_name: str, new_id: Callable[[], str], *, lock: bool = False
+    ) -> Player:
+        """The user's player record, made on their first move; `lock` as in `by_user`."""
+        player = await self.players.by_user(user_id, lock=lock)
         if player is None:
             player = Player(id=new_id(), user_id=user_id, display_name=display_name[:64])
             await self.players.add(player)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import sqlite3
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from bot.content import Content
+from bot.services import Bedtime, SimClock
 from bot.store import SCHEMA_VERSION, Database, StoreError
 from bot.store.postgres import PostgresDatabase
 from pgtemp import Server, keys_for
@@ -240,4 +243,42 @@ async def test_sealed_text_opens_with_its_key_file_and_a_wrong_key_file_is_refus
         assert [row[3] for row in await again.read.outbox.pending()] == ['["a secret card"]']
         await again.close()
     finally:
+        await postgres_server.drop(url)
+
+
+async def test_a_change_across_campaigns_waits_for_a_move_holding_one_of_them(
+    postgres_server: Server, content: Content
+) -> None:
+    """Two processes on one database (as shards will be): a player's rest, which touches
+    every campaign they play in, locks those campaigns' rows in id order, so it waits for a
+    move under way in one of them instead of writing over it."""
+    url = await postgres_server.fresh()
+    first = await PostgresDatabase.open(url, keys_for(url), exclusive=False)
+    second = await PostgresDatabase.open(url, keys_for(url), exclusive=False)
+    try:
+        one = Bedtime(first, content, SimClock(NOW), random.Random(1))
+        other = Bedtime(second, content, SimClock(NOW), random.Random(2))
+        campaign = await one.setup(1, 10)
+        await one.open(campaign)
+        await one.join(campaign, 1001, archetype="artist", name="Wren")
+        order: list[str] = []
+        holding = asyncio.Event()
+
+        async def a_move_in_progress() -> None:
+            async with first.work() as unit:
+                await unit.fresh(campaign)  # every change to a campaign begins here
+                holding.set()
+                await asyncio.sleep(0.5)
+                order.append("move committed")
+
+        async def rest() -> None:
+            await holding.wait()
+            await other.rest(1001)
+            order.append("rest done")
+
+        await asyncio.gather(a_move_in_progress(), rest())
+        assert order == ["move committed", "rest done"]
+    finally:
+        await first.close()
+        await second.close()
         await postgres_server.drop(url)
