@@ -20,8 +20,8 @@ def load(late: int) -> Load:
     )
 
 
-def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
-    lat = Latency(
+def latency(**postgres: Spread) -> Latency:
+    return Latency(
         game_p50=Spread([0.004, 0.005]),
         game_p99=Spread([0.008, 0.010]),
         floor_p50=Spread([0.004, 0.004]),
@@ -29,7 +29,12 @@ def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
         game_count=72,
         floor_count=100,
         sessions=2,
+        **postgres,  # type: ignore[arg-type]
     )
+
+
+def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
+    lat = latency()
     bursts = [Burst(10, 80, load(0), load(0), 1), Burst(100, 800, load(3), load(0), 1)]
     rss = {0: 60 * 1024 * 1024, 10: 61 * 1024 * 1024, 100: 61 * 1024 * 1024 + 90 * 5 * 1024}
     start = Startup(empty=[0.5, 0.6], full=[2.5, 2.7], active=100, archived=1000, size=1)
@@ -51,17 +56,7 @@ def test_the_json_holds_every_figure_and_a_verdict_per_target() -> None:
 
 
 def test_postgresql_is_reported_beside_sqlite_run_by_run() -> None:
-    lat = Latency(
-        game_p50=Spread([0.004, 0.005]),
-        game_p99=Spread([0.008, 0.010]),
-        floor_p50=Spread([0.004, 0.004]),
-        floor_p99=Spread([0.002, 0.002]),
-        game_count=72,
-        floor_count=100,
-        sessions=2,
-        postgres_p50=Spread([0.008, 0.015]),
-        postgres_p99=Spread([0.016, 0.020]),
-    )
+    lat = latency(postgres_p50=Spread([0.008, 0.015]), postgres_p99=Spread([0.016, 0.020]))
     bursts = [Burst(10, 80, load(0), load(0), 1), Burst(100, 800, load(0), load(0), 1)]
     rss = {0: 60 * 1024 * 1024, 10: 61 * 1024 * 1024, 100: 62 * 1024 * 1024}
     start = Startup(empty=[0.5, 0.6], full=[1.0, 1.1], active=100, archived=1000, size=1)

@@ -5,6 +5,8 @@ from the tests and the cogs, as does the throwaway PostgreSQL they share (`pgtem
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,17 @@ def test_the_check_catches_an_upward_import_even_inside_a_function(
 
 def test_the_cycle_check_finds_a_circle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_a_sqlite_bot_needs_neither_asyncpg_nor_cryptography() -> None:
+    """PostgreSQL's driver and the sealing of its texts come with the `postgres` extra only: a
+    self-hoster on SQLite (`pip install .`) must be able to run and play without them."""
+    script = (
+        "import sys\n"
+        "sys.modules['asyncpg'] = sys.modules['cryptography'] = None\n"
+        "import bot.__main__, bot.discord.client, bot.play, bot.runner\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr

@@ -33,9 +33,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import asyncpg
 
 from bot.store.errors import StoreError
+from bot.store.keys import KeyFile
 from bot.store.migrations import migrations
 from bot.store.repositories import CampaignCache
-from bot.store.seal import IN_USE, KeyFile
+from bot.store.seal import IN_USE
 from bot.store.sql import PostgresSql
 from bot.store.turns import Turns
 from bot.store.unit import Unit

@@ -29,6 +29,23 @@ Schema = dict[str, dict[str, Any]]
 NOW = datetime(2026, 12, 4, tzinfo=UTC)
 
 
+def described(
+    columns: dict[str, tuple[str, bool]],
+    primary: tuple[str, ...],
+    keys: set[tuple[str, str, str, str]],
+    uniques: set[tuple[str, ...]],
+    indexes: dict[str, tuple[tuple[str, ...], bool, bool]],
+) -> dict[str, Any]:
+    """One table as both engines are compared: the same shape from either's catalogue."""
+    return {
+        "columns": columns,
+        "primary": primary,
+        "foreign": keys,
+        "unique": uniques,
+        "indexes": indexes,
+    }
+
+
 def _kind(declared: str) -> str:
     declared = declared.lower()
     return "integer" if "int" in declared else declared
@@ -59,13 +76,7 @@ def sqlite_schema(path: Path) -> Schema:
                     uniques.add(cols)
                 elif origin == "c":
                     indexes[name] = (cols, bool(unique), bool(partial))
-            schema[table] = {
-                "columns": columns,
-                "primary": primary,
-                "foreign": keys,
-                "unique": uniques,
-                "indexes": indexes,
-            }
+            schema[table] = described(columns, primary, keys, uniques, indexes)
         return schema
     finally:
         raw.close()
@@ -139,13 +150,7 @@ async def postgres_schema(url: str) -> Schema:
             ):
                 if name not in backing:
                     indexes[name] = (tuple(cols), unique, partial)
-            schema[table] = {
-                "columns": columns,
-                "primary": primary,
-                "foreign": keys,
-                "unique": uniques,
-                "indexes": indexes,
-            }
+            schema[table] = described(columns, primary, keys, uniques, indexes)
         return schema
     finally:
         await raw.close()
