@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,20 +55,29 @@ async def measure(
         rate, moves, statements = await _sessions(work / f"engine-{run}.db", sessions)
         rates.append(rate)
         if postgres is not None:
-            for measured, how in ((pg_raw, _pg_commits), (pg_rates, _pg_sessions)):
-                url = await postgres.fresh()
-                try:
-                    store = await PostgresDatabase.open(url, postgres.keys(url))
-                    try:
-                        measured.append(await how(store, commits, sessions))
-                    finally:
-                        await store.close()
-                finally:
-                    await postgres.drop(url)
+            pg_raw.append(await _on_postgres(postgres, lambda store: _pg_commits(store, commits)))
+            pg_rates.append(
+                await _on_postgres(postgres, lambda store: _pg_sessions(store, sessions))
+            )
     return Engine(rates, moves, statements, raw, sessions, pg_rates, pg_raw)
 
 
-async def _pg_commits(store: PostgresDatabase, commits: int, _: int) -> float:
+async def _on_postgres(
+    postgres: Postgres, measure: Callable[[PostgresDatabase], Awaitable[float]]
+) -> float:
+    """A measurement on a fresh PostgreSQL database, dropped afterwards."""
+    url = await postgres.fresh()
+    try:
+        store = await PostgresDatabase.open(url, postgres.keys(url))
+        try:
+            return await measure(store)
+        finally:
+            await store.close()
+    finally:
+        await postgres.drop(url)
+
+
+async def _pg_commits(store: PostgresDatabase, commits: int) -> float:
     async with store.work() as unit:
         await unit.sql.execute("CREATE TABLE bench (n INTEGER)")
     began = time.perf_counter()
@@ -78,7 +87,7 @@ async def _pg_commits(store: PostgresDatabase, commits: int, _: int) -> float:
     return commits / (time.perf_counter() - began)
 
 
-async def _pg_sessions(store: PostgresDatabase, _: int, sessions: int) -> float:
+async def _pg_sessions(store: PostgresDatabase, sessions: int) -> float:
     clock = SimClock(FIRST_NIGHT)
     service = Bedtime(store, load_content(), clock, random.Random(3))
     campaigns = [await service.setup(1, channel) for channel in range(1, sessions + 1)]

@@ -386,8 +386,7 @@ class Bedtime:
         now = self.clock()
         async with self.store.work() as unit:
             player = await unit.player(user_id, display_name, self.context.ids, lock=True)
-            # Their campaigns, locked in id order before their characters are read.
-            await unit.campaigns.lock(row[1] for row in await unit.characters.everywhere(player.id))
+            await unit.campaigns.lock_of_player(player.id)  # before their characters are read
             rests = await unit.players.rests(player.id)
             if key is not None and await unit.moves.seen(key):
                 return RestResult(max(rests, default=now))

@@ -172,11 +172,10 @@ class Safety:
             player = await unit.players.by_user(user_id, lock=True)
             if player is None:
                 return False
-            everywhere = await unit.characters.everywhere(player.id)
-            await unit.campaigns.lock(row[1] for row in everywhere)  # in id order
+            await unit.campaigns.lock_of_player(player.id)  # before their characters are read
             mine = [
                 row
-                for row in everywhere
+                for row in await unit.characters.everywhere(player.id)
                 if guild_id in (None, row[2]) and (only is None or row[1] in only)
             ]
             for character_id, campaign_id, _ in mine:

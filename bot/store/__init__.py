@@ -2,8 +2,9 @@
 repositories and units of work."""
 
 from bot.store.choice import is_url, open_store
-from bot.store.database import SCHEMA_VERSION, Database
+from bot.store.database import Database
 from bot.store.errors import StoreError, StoreGone, trouble
+from bot.store.migrations import SCHEMA_VERSION
 from bot.store.repositories import (
     Campaigns,
     Characters,

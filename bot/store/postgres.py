@@ -34,7 +34,7 @@ import asyncpg
 
 from bot.store.errors import StoreError
 from bot.store.keys import KeyFile
-from bot.store.migrations import migrations
+from bot.store.migrations import SCHEMA_VERSION, migrations
 from bot.store.repositories import CampaignCache
 from bot.store.seal import IN_USE
 from bot.store.sql import PostgresSql
@@ -60,17 +60,10 @@ def _name() -> str:
 _VERSION = "SELECT coalesce(max(version), 0) FROM schema_version"
 
 
-def schema_version() -> int:
-    return len(migrations("postgres"))
-
-
 class PostgresDatabase:
     """The store on PostgreSQL. `open` it with a `postgresql://` URL."""
 
-    engine = "postgres"
-
-    def __init__(self, url: str, pool: Any, holder: Any | None, keys: KeyFile) -> None:
-        self.url = url
+    def __init__(self, pool: Any, holder: Any | None, keys: KeyFile) -> None:
         self.pool = pool  # asyncpg.Pool
         self.holder = holder  # the connection holding the instance lock, if this bot took it
         self.keys = keys
@@ -109,7 +102,7 @@ class PostgresDatabase:
             if holder is not None:
                 await holder.close()
             raise
-        database = cls(url, pool, holder, key_file)
+        database = cls(pool, holder, key_file)
         try:
             await database._migrate()
             await database._check_keys()
@@ -130,25 +123,20 @@ class PostgresDatabase:
             exists = await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
             if not exists:
                 return 0
-            return int(
-                await connection.fetchval("SELECT coalesce(max(version), 0) FROM schema_version")
-            )
+            return int(await connection.fetchval(_VERSION))
 
     async def _migrate(self) -> None:
-        newest = schema_version()
         async with self.pool.acquire() as connection, connection.transaction():
             await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_KEY)
             await connection.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 "version INTEGER PRIMARY KEY, at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
-            current = await connection.fetchval(
-                "SELECT coalesce(max(version), 0) FROM schema_version"
-            )
-            if current > newest:
+            current = await connection.fetchval(_VERSION)
+            if current > SCHEMA_VERSION:
                 raise StoreError(
                     f"This PostgreSQL database was written by a newer Bedtime (schema {current}; "
-                    f"this version knows up to {newest}). Upgrade Bedtime, or use another "
+                    f"this version knows up to {SCHEMA_VERSION}). Upgrade Bedtime, or use another "
                     "DATABASE_URL."
                 )
             for version, name, sql in migrations("postgres"):
@@ -197,15 +185,17 @@ class PostgresDatabase:
             return True
         # In its turn: no key is then written for a text whose transaction is not committed.
         async with self.turns.turn():
-            wanted = {row[0] for row in await self._read.sql.fetch(IN_USE)}
-            done = self.keys.keep_only(wanted)
+            done = self.keys.keep_only(await self._keys_in_use())
         if done:
             self.unscrubbed = False
         return done
 
+    async def _keys_in_use(self) -> set[str]:
+        """The keys of every sealed value PostgreSQL still holds."""
+        return {row[0] for row in await self._read.sql.fetch(IN_USE)}
+
     async def _check_keys(self) -> None:
-        in_use = {row[0] for row in await self._read.sql.fetch(IN_USE)}
-        missing = in_use - self.keys.known()
+        missing = await self._keys_in_use() - self.keys.known()
         if missing:
             raise StoreError(
                 f"{len(missing)} sealed confession(s) in this PostgreSQL database have no key in "

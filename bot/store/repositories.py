@@ -111,6 +111,15 @@ class Campaigns:
             sql = f"SELECT id FROM campaigns WHERE id IN ({marks}) ORDER BY id FOR UPDATE"
             await self.db.fetch(sql, ids)
 
+    async def lock_of_player(self, player_id: str) -> None:
+        """Lock, in id order, every campaign where the player has a character."""
+        if self.db.locks_rows:
+            await self.db.fetch(
+                "SELECT id FROM campaigns WHERE id IN "
+                "(SELECT campaign_id FROM characters WHERE player_id = ?) ORDER BY id FOR UPDATE",
+                (player_id,),
+            )
+
     async def in_guild(self, guild_id: int) -> list[Campaign]:
         sql = "SELECT state FROM campaigns WHERE guild_id = ? ORDER BY rowid"
         rows = await self.db.fetch(sql, (guild_id,))
@@ -384,6 +393,8 @@ class Sessions:
 
     async def _save_texts(self, session: Session) -> None:
         """A text is written once, sealed (see seal.py), and deleted when the session drops it."""
+        if not session.glitches:
+            return  # texts answer a glitch's prompts: before the first, there are none
         sql = "SELECT id FROM confessions WHERE session_id = ?"
         stored = {row[0] for row in await self.db.fetch(sql, (session.id,))}
         authors = {c.id: c.author for g in session.glitches for c in g.confessions.values()}

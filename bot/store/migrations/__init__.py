@@ -29,3 +29,8 @@ def migrations(engine: Engine) -> list[tuple[int, str, str]]:
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"{engine} migrations must be numbered 1..n, found {versions}")
     return found
+
+
+SCHEMA_VERSION = len(migrations("sqlite"))
+if len(migrations("postgres")) != SCHEMA_VERSION:
+    raise MigrationError("SQLite and PostgreSQL must ship the same numbered migrations")
