@@ -1,4 +1,9 @@
-"""One long-lived aiosqlite connection: WAL, foreign keys, migrations, and a write lock."""
+"""SQLite: WAL, foreign keys, migrations, and one writer at a time.
+
+Moves are written by group commit (batch.py) through a plain `sqlite3` connection with
+`synchronous=FULL` on a thread of its own: one hop per batch. Other changes (rest, settings,
+the outbox's bookkeeping) run as units of work on a long-lived aiosqlite connection. Both take
+their turn (`turns`), so they never write at once."""
 
 from __future__ import annotations
 
@@ -10,14 +15,17 @@ import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiosqlite
 
+from bot.store.batch import Batched, GroupCommit, Statement, replay
 from bot.store.errors import StoreError, StoreGone
 from bot.store.migrations import SCHEMA_VERSION, migrations
 from bot.store.repositories import CampaignCache
+from bot.store.seal import PLAIN
 from bot.store.sql import SqliteSql
 from bot.store.turns import Turns
 from bot.store.unit import Unit
@@ -30,11 +38,15 @@ BUSY_TIMEOUT_MS = 2000
 SCRUB_PATIENCE = 60.0
 
 
-class Database:
-    """The store's connection. Every write transaction takes its turn (`turns`)."""
+class Database(Batched):
+    """The store's connections. Every write transaction takes its turn (`turns`)."""
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self.connection = connection
+        self.sealer = PLAIN  # SQLite's secure_delete makes deletion real; nothing is sealed
+        self.group = GroupCommit(self._write)
+        self.writer: sqlite3.Connection | None = None  # the moves' (None: in memory)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="bedtime-writer")
         # Reads outside a move go through their own connection and thread, so that a queue of
         # moves for the writer does not hold them up (WAL lets readers run beside the writer).
         self.reader = connection
@@ -62,15 +74,33 @@ class Database:
             await database._migrate()
             if str(path) != ":memory:":
                 database.reader = await _reader(path)
+                database.writer = await asyncio.to_thread(_writer, path)
         except BaseException:
-            await connection.close()
+            await database.close()
             raise
         return database
 
     async def close(self) -> None:
+        await self.flush()
+        if self.writer is not None:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self.writer.close)
+            self.writer = None
+        self._thread.shutdown(wait=False)
         if self.reader is not self.connection:
             await self.reader.close()
         await self.connection.close()
+
+    async def _write(self, statements: list[Statement]) -> None:
+        """One batch of moves, in one transaction, in the writer's turn."""
+        async with self.turns.turn():
+            if not await self.watch():
+                raise StoreGone(self.gone)
+            if self.writer is None:
+                async with self._begun() as connection:
+                    await replay(SqliteSql(connection), statements)
+                return
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._thread, _commit, self.writer, statements)
 
     async def _configure(self) -> None:
         for pragma in (
@@ -190,20 +220,25 @@ class Database:
         async with self.turns.turn():
             if not await self.watch():
                 raise StoreGone(self.gone)
-            await self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.connection
-            except BaseException:
-                if self.connection.in_transaction:  # SQLite may have rolled back already
-                    await self.connection.execute("ROLLBACK")
-                raise
-            else:
-                await self.connection.execute("COMMIT")
+            async with self._begun() as connection:
+                yield connection
+
+    @asynccontextmanager
+    async def _begun(self) -> AsyncIterator[aiosqlite.Connection]:
+        await self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            if self.connection.in_transaction:  # SQLite may have rolled back already
+                await self.connection.execute("ROLLBACK")
+            raise
+        else:
+            await self.connection.execute("COMMIT")
 
     @property
     def backlog(self) -> float:
         """Seconds a transaction asked for now would wait for the ones queued before it."""
-        return self.turns.backlog
+        return self.turns.backlog + self.group.backlog
 
 
 async def _reader(path: Path) -> aiosqlite.Connection:
@@ -212,6 +247,37 @@ async def _reader(path: Path) -> aiosqlite.Connection:
     await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await reader.execute("PRAGMA query_only = ON")
     return reader
+
+
+def _writer(path: Path) -> sqlite3.Connection:
+    """The moves' connection. `synchronous=FULL`: a batch is on disk when it commits, and
+    one sync serves every move in it."""
+    writer = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    for pragma in (
+        "PRAGMA synchronous = FULL",
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA secure_delete = ON",
+    ):
+        writer.execute(pragma)
+    return writer
+
+
+def _commit(writer: sqlite3.Connection, statements: list[Statement]) -> None:
+    """On the writer's thread: the whole batch, or nothing."""
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            if statement.many:
+                writer.executemany(statement.sql, statement.parameters)
+            else:
+                writer.execute(statement.sql, statement.parameters)
+        writer.execute("COMMIT")
+    except BaseException:
+        if writer.in_transaction:
+            writer.execute("ROLLBACK")
+        raise
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
+from bot.store.batch import Batched, GroupCommit, Statement, replay
 from bot.store.errors import StoreError
 from bot.store.keys import KeyFile
 from bot.store.migrations import SCHEMA_VERSION, migrations
@@ -60,13 +61,15 @@ def _name() -> str:
 _VERSION = "SELECT coalesce(max(version), 0) FROM schema_version"
 
 
-class PostgresDatabase:
+class PostgresDatabase(Batched):
     """The store on PostgreSQL. `open` it with a `postgresql://` URL."""
 
     def __init__(self, pool: Any, holder: Any | None, keys: KeyFile) -> None:
         self.pool = pool  # asyncpg.Pool
         self.holder = holder  # the connection holding the instance lock, if this bot took it
         self.keys = keys
+        self.sealer = keys
+        self.group = GroupCommit(self._write)
         self.turns = Turns()
         self.write_lock = self.turns.lock
         self.campaign_cache = CampaignCache()
@@ -112,6 +115,7 @@ class PostgresDatabase:
         return database
 
     async def close(self) -> None:
+        await self.flush()
         await self.pool.close()
         self.keys.close()
         if self.holder is not None:
@@ -161,13 +165,18 @@ class PostgresDatabase:
             yield unit
         self.campaign_cache.committed(unit.written)
 
+    async def _write(self, statements: list[Statement]) -> None:
+        """One batch of moves, in one transaction on one pooled connection."""
+        async with self.work() as unit:
+            await replay(unit.sql, statements)
+
     @property
     def read(self) -> Unit:
         return self._read
 
     @property
     def backlog(self) -> float:
-        return self.turns.backlog
+        return self.turns.backlog + self.group.backlog
 
     async def watch(self) -> bool:
         # A server that went away is the pool's to reconnect to; each move meanwhile fails

@@ -125,9 +125,10 @@ class Campaigns:
         rows = await self.db.fetch(sql, (guild_id,))
         return [Campaign.model_validate_json(row[0]) for row in rows]
 
-    async def save(self, campaign: Campaign) -> None:
+    async def save(self, campaign: Campaign, text: str | None = None) -> None:
+        """Write the campaign (`text`: its JSON, if the caller has it already)."""
         next_at = stamp(campaign.next_at) if campaign.next_at else None
-        text = campaign.model_dump_json()
+        text = text or campaign.model_dump_json()
         await self.db.execute(
             "UPDATE campaigns SET state = ?, next_at = ? WHERE id = ?",
             (text, next_at, campaign.id),
@@ -258,6 +259,14 @@ class Players:
         }
         return out
 
+    async def campaigns(self, player_id: str) -> set[str]:
+        """Every campaign holding something of the player's: a character or boundaries."""
+        sql = (
+            "SELECT campaign_id FROM characters WHERE player_id = ? "
+            "UNION SELECT campaign_id FROM boundaries WHERE player_id = ?"
+        )
+        return {row[0] for row in await self.db.fetch(sql, (player_id, player_id))}
+
     async def forget_in(self, player_id: str, campaign_ids: Iterable[str]) -> None:
         """The player's characters and boundaries in these campaigns only."""
         for campaign_id in campaign_ids:
@@ -300,30 +309,68 @@ class Circles:
         circle.prompts = await Prompts(self.db).of_campaign(campaign.id)
         return circle
 
-    async def save(self, circle: Circle) -> None:
+    async def save(self, circle: Circle, before: CircleRows | None = None) -> CircleRows:
+        """Write the circle's campaign, characters and bonds: only the rows that differ from
+        `before` (what an owned session last wrote), or all of them. Returns what is stored."""
         campaign = circle.campaign
-        await Campaigns(self.db, self.written).save(campaign)
-        await self.db.executemany(
-            """
-            INSERT INTO characters (id, campaign_id, player_id, name_key, retired, state)
-            VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET
-                name_key = excluded.name_key, retired = excluded.retired, state = excluded.state
-            """,
-            [_character_row(c) for c in _retired_first(circle.characters.values())],
-        )
-        await self.db.executemany(
-            """
-            INSERT INTO bonds (campaign_id, a, b, value) VALUES (?, ?, ?, ?)
-            ON CONFLICT (a, b) DO UPDATE SET value = excluded.value
-            """,
-            [(campaign.id, *key.split("|"), value) for key, value in circle.bonds.items()],
-        )
+        rows = CircleRows.of(circle)
+        if before is None or rows.campaign != before.campaign:
+            await Campaigns(self.db, self.written).save(campaign, rows.campaign)
+        changed = [
+            row
+            for cid, row in rows.characters.items()
+            if before is None or before.characters.get(cid) != row
+        ]
+        if changed:
+            await self.db.executemany(
+                """
+                INSERT INTO characters (id, campaign_id, player_id, name_key, retired, state)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    name_key = excluded.name_key, retired = excluded.retired,
+                    state = excluded.state
+                """,
+                # A retirement frees a name before the character who takes it is written.
+                sorted(changed, key=lambda row: not row[4]),
+            )
+        bonds = [
+            (campaign.id, *key.split("|"), value)
+            for key, value in circle.bonds.items()
+            if before is None or before.bonds.get(key) != value
+        ]
+        if bonds:
+            await self.db.executemany(
+                """
+                INSERT INTO bonds (campaign_id, a, b, value) VALUES (?, ?, ?, ?)
+                ON CONFLICT (a, b) DO UPDATE SET value = excluded.value
+                """,
+                bonds,
+            )
+        return rows
 
 
-def _retired_first(characters: Iterable[Character]) -> list[Character]:
-    # A retirement frees a name before the character who takes it is written.
-    return sorted(characters, key=lambda c: not c.retired)
+class CircleRows:
+    """A circle as its rows: what a save compares against to write only what changed."""
+
+    __slots__ = ("bonds", "campaign", "characters")
+
+    def __init__(
+        self,
+        campaign: str,
+        characters: dict[str, tuple[str, str, str, str, int, str]],
+        bonds: dict[str, int],
+    ) -> None:
+        self.campaign = campaign
+        self.characters = characters
+        self.bonds = bonds
+
+    @classmethod
+    def of(cls, circle: Circle) -> CircleRows:
+        return cls(
+            circle.campaign.model_dump_json(),
+            {c.id: _character_row(c) for c in circle.characters.values()},
+            dict(circle.bonds),
+        )
 
 
 def _character_row(c: Character) -> tuple[str, str, str, str, int, str]:
@@ -371,7 +418,9 @@ class Sessions:
         )
         return [(row[0], row[1]) for row in await self.db.fetch(sql, (stamp(now), limit))]
 
-    async def save(self, session: Session) -> None:
+    async def save(self, session: Session, stored: set[str] | None = None) -> set[str]:
+        """Write the session, and its confession texts that are not `stored` yet (read from
+        the database when not given). Returns the ids of the texts stored now."""
         deadline = stamp(session.deadline) if session.deadline else None
         await self.db.execute(
             """
@@ -389,14 +438,15 @@ class Sessions:
                 session.model_dump_json(),
             ),
         )
-        await self._save_texts(session)
+        return await self._save_texts(session, stored)
 
-    async def _save_texts(self, session: Session) -> None:
+    async def _save_texts(self, session: Session, stored: set[str] | None) -> set[str]:
         """A text is written once, sealed (see seal.py), and deleted when the session drops it."""
         if not session.glitches:
-            return  # texts answer a glitch's prompts: before the first, there are none
-        sql = "SELECT id FROM confessions WHERE session_id = ?"
-        stored = {row[0] for row in await self.db.fetch(sql, (session.id,))}
+            return set()  # texts answer a glitch's prompts: before the first, there are none
+        if stored is None:
+            sql = "SELECT id FROM confessions WHERE session_id = ?"
+            stored = {row[0] for row in await self.db.fetch(sql, (session.id,))}
         authors = {c.id: c.author for g in session.glitches for c in g.confessions.values()}
         new = [
             (cid, session.id, authors[cid], self.sealer.seal(text))
@@ -415,6 +465,7 @@ class Sessions:
                 f"DELETE FROM confessions WHERE session_id = ? AND id IN ({marks})",
                 (session.id, *dropped),
             )
+        return set(session.texts)
 
 
 class Chronicle:
@@ -465,6 +516,11 @@ class Moves:
             "INSERT INTO moves (key, campaign_id, at) VALUES (?, ?, ?)",
             (key, campaign_id, stamp(at)),
         )
+
+    async def latest(self, campaign_id: str, limit: int) -> list[str]:
+        """The keys of the campaign's last `limit` moves, oldest first."""
+        sql = "SELECT key FROM moves WHERE campaign_id = ? ORDER BY at DESC LIMIT ?"
+        return [row[0] for row in reversed(await self.db.fetch(sql, (campaign_id, limit)))]
 
     async def since(self, moment: datetime) -> list[str]:
         """Keys recorded at or after `moment`: a restart still knows recent interactions."""
