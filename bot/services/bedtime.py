@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from collections.abc import Callable
 from datetime import timedelta
@@ -47,6 +49,7 @@ from bot.services.calendar import Calendar
 from bot.services.outbox import Deliveries
 from bot.services.results import MoveResult, RestResult, Table
 from bot.services.work import Clock, Context, Store, save
+from bot.store import Unit
 
 SessionMove = Callable[[Move, Circle, Session, Player | None], list[Event]]
 
@@ -162,18 +165,7 @@ class Bedtime:
     # --- moves ---
 
     async def open(self, campaign: Campaign, key: str | None = None) -> MoveResult:
-        async with self.store.work() as unit:
-            if key is not None and await unit.moves.seen(key):
-                return MoveResult([], await unit.circles.load(campaign), None, replayed=True)
-            campaign = await unit.fresh(campaign)
-            circle = await unit.circles.load(campaign)
-            current = await unit.sessions.current(campaign.id)
-            last = await unit.chronicle.latest(campaign.id)
-            session, events = lobby.open_session(self._move(), circle, current, last)
-            await save(unit, circle, session, events, key, self.clock())
-            if key is not None:
-                await self.deliveries.owe(unit, circle, session, events, held_by=key)
-        return MoveResult(events, circle, session)
+        return await self._play(campaign, key, None, needs_session=False)
 
     async def join(
         self,
@@ -364,7 +356,7 @@ class Bedtime:
         self, campaign: Campaign, setting: str, value: str, key: str | None = None
     ) -> Campaign:
         """Change one house rule; it applies from the next session."""
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             fresh = await unit.fresh(campaign)
             fresh.settings = house_rules.change(self.content, fresh.settings, setting, value)
             await unit.campaigns.save(fresh)
@@ -373,7 +365,7 @@ class Bedtime:
 
     async def teardown(self, campaign: Campaign, key: str | None = None) -> None:
         """Delete the campaign and everything in it, for real."""
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             await unit.campaigns.delete(campaign.id)
             await unit.record(key, None, self.clock())
         await self.store.scrub()
@@ -382,30 +374,38 @@ class Bedtime:
         self, user_id: int, display_name: str = "", key: str | None = None
     ) -> RestResult:
         """Log real rest for the player; enough of it makes their characters Rested."""
+        return await self.context.live.across_player(
+            user_id, lambda unit, waited: self._rest(unit, waited, user_id, display_name, key)
+        )
+
+    async def _rest(
+        self, unit: Unit, waited: set[str], user_id: int, display_name: str, key: str | None
+    ) -> RestResult:
         rules = self.content.rules.rest
         now = self.clock()
-        async with self.store.work() as unit:
-            player = await unit.player(user_id, display_name, self.context.ids, lock=True)
-            await unit.campaigns.lock_of_player(player.id)  # before their characters are read
-            rests = await unit.players.rests(player.id)
-            if key is not None and await unit.moves.seen(key):
-                return RestResult(max(rests, default=now))
-            rest.check_rest(rules, rests, now)
-            await unit.players.add_rest(player.id, now)
-            rests.append(now)
-            progress: dict[str, RestProgress] = {}
-            newly: list[str] = []
-            for character in await unit.characters.of_player(player.id):
-                last = await unit.chronicle.latest(character.campaign_id)
-                state = rest.progress(rules, rests, last.ended_at if last else None)
-                progress[character.campaign_id] = state
-                if rest.apply_rested(character, state):
-                    newly.append(character.id)
-                    await unit.characters.save(character)
-            if key is not None:
-                campaign_id = next(iter(progress), None)
-                if campaign_id is not None:
-                    await unit.moves.record(key, campaign_id, now)
+        player = await unit.player(user_id, display_name, self.context.ids, lock=True)
+        await unit.campaigns.lock_of_player(player.id)  # before their characters are read
+        rests = await unit.players.rests(player.id)
+        if key is not None and await unit.moves.seen(key):
+            return RestResult(max(rests, default=now))
+        rest.check_rest(rules, rests, now)
+        await unit.players.add_rest(player.id, now)
+        rests.append(now)
+        progress: dict[str, RestProgress] = {}
+        newly: list[str] = []
+        characters = await unit.characters.of_player(player.id)
+        self.context.live.check(waited, (c.campaign_id for c in characters))
+        for character in characters:
+            last = await unit.chronicle.latest(character.campaign_id)
+            state = rest.progress(rules, rests, last.ended_at if last else None)
+            progress[character.campaign_id] = state
+            if rest.apply_rested(character, state):
+                newly.append(character.id)
+                await unit.characters.save(character)
+        if key is not None:
+            campaign_id = next(iter(progress), None)
+            if campaign_id is not None:
+                await unit.moves.record(key, campaign_id, now)
         return RestResult(now, progress, newly)
 
     # --- the one path ---
@@ -414,7 +414,7 @@ class Bedtime:
         self,
         campaign: Campaign,
         key: str | None,
-        apply: SessionMove,
+        apply: SessionMove | None,
         *,
         user_id: int | None = None,
         display_name: str = "",
@@ -422,36 +422,54 @@ class Bedtime:
         session_id: str | None = None,
         outbox: bool = False,
     ) -> MoveResult:
-        async with self.store.work() as unit:
-            if key is not None and await unit.moves.seen(key):
-                circle = await unit.circles.load(campaign)
-                return MoveResult([], circle, await unit.sessions.current(campaign.id), True)
-            campaign = await unit.fresh(campaign)
-            circle = await unit.circles.load(campaign)
-            session = await unit.sessions.current(campaign.id)
-            if session_id is not None and (session is None or session.id != session_id):
-                raise Stale("That belongs to a session that is over.")
-            player = (
-                await unit.player(user_id, display_name, self.context.ids)
-                if user_id is not None
-                else None
-            )
-            if session is None:
-                if needs_session:
-                    raise NoSession("There is no Bedtime session in this channel right now.")
-                events = apply(self._move(), circle, session, player)  # type: ignore[arg-type]
-            else:
-                rng = random.Random(f"{session.seed}:{session.moves}")
-                events = apply(self._move(rng), circle, session, player)
-                session.moves += 1
-            await save(unit, circle, session, events, key, self.clock())
+        """Apply a move to the campaign's live session and wait for its commit."""
+        live = self.context.live
+        if user_id is not None:
+            await live.known_player(user_id)  # read once, then remembered
+        held = await live.hold(campaign.id)
+        if key is not None and key in held.keys:  # a repeat: the original's answer stands
+            original = held.keys[key]
+            if original is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(original)
+            return MoveResult([], *held.snapshot(), replayed=True)
+        # From here to the submit nothing waits: the held state is read and changed at once.
+        circle, session = held.circle, held.session
+        if session_id is not None and (session is None or session.id != session_id):
+            raise Stale("That belongs to a session that is over.")
+        unit = self.store.recording()
+        player, new = (None, None)
+        if user_id is not None:
+            player, new = live.player(user_id, display_name, self.context.ids)
+        if apply is None:  # opening the next session: the move that makes one
+            session, events = lobby.open_session(self._move(), circle, session, held.last)
+            if session is not held.session:
+                held.session, held.stored = session, set()
+        elif session is None:
+            if needs_session:
+                raise NoSession("There is no Bedtime session in this channel right now.")
+            events = apply(self._move(), circle, session, player)  # type: ignore[arg-type]
+        else:
+            rng = random.Random(f"{session.seed}:{session.moves}")
+            events = apply(self._move(rng), circle, session, player)
+            session.moves += 1
+        try:
+            if new is not None:
+                await unit.players.add(new)
+            await save(unit, circle, session, events, key, self.clock(), held)
             if outbox or key is not None:
                 await self.deliveries.owe(
                     unit, circle, session, events, held_by=None if outbox else key
                 )
+        except BaseException:
+            live.evict(campaign.id)  # changed in memory, and not written
+            raise
+        result = MoveResult(events, *held.snapshot())
+        held.ended()
+        await asyncio.shield(live.submit(campaign.id, held, unit, key, player, new is not None))
         if first(events, Archived) is not None:
             await self.store.scrub()  # deleted confession text leaves no trace in the WAL
-        return MoveResult(events, circle, session)
+        return result
 
     async def healthy(self) -> bool:
         """False once the database file has been deleted or replaced under the bot."""

@@ -33,7 +33,7 @@ class Calendar:
     ) -> MoveResult:
         """Set the monthly rule; its zone becomes the campaign's."""
         now = self.context.clock()
-        async with self.context.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
             fresh = await unit.fresh(campaign)
             zone = timezone or fresh.settings.timezone or "UTC"
             rule = calendar.make(week, weekday, time, zone)
@@ -50,7 +50,7 @@ class Calendar:
 
     async def skip(self, campaign: Campaign, key: str | None = None) -> MoveResult:
         """Leave out the next scheduled session."""
-        async with self.context.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
             fresh = await unit.fresh(campaign)
             if fresh.schedule is None or fresh.next_at is None:
                 raise NoSession("There is no schedule to skip. Set one with /bedtime schedule.")
@@ -64,7 +64,7 @@ class Calendar:
 
     async def set_event(self, campaign: Campaign, event_id: int | None) -> None:
         """Remember the platform's scheduled event for the next session."""
-        async with self.context.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
             fresh = await unit.fresh(campaign)
             fresh.event_id = event_id
             await unit.campaigns.save(fresh)
@@ -92,7 +92,7 @@ class Calendar:
     async def _scheduled(self, campaign: Campaign) -> int:
         now = self.context.clock()
         fired = 0
-        async with self.context.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
             fresh = await unit.campaigns.by_id(campaign.id)
             if fresh is None or fresh.schedule is None or fresh.next_at is None:
                 return 0

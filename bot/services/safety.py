@@ -12,8 +12,10 @@ from bot.core.errors import BadBoundaries, NotFound, SessionInProgress
 from bot.core.events import Event
 from bot.core.models import Boundaries, Campaign, Session
 from bot.core.phases import Phase
+from bot.services.live import Widen
 from bot.services.results import MoveResult
 from bot.services.work import Context
+from bot.store import Unit
 
 
 class Safety:
@@ -48,7 +50,7 @@ class Safety:
             unknown = [t for t in asked if t not in known]
             if unknown:
                 raise BadBoundaries(f"There is no topic called {unknown[0][:40]!r}.")
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             player = await unit.player(user_id, "", self.context.ids)
             circle = await unit.circles.load(await unit.fresh(campaign))
             now = circle.boundaries.get(player.id, Boundaries())
@@ -81,7 +83,7 @@ class Safety:
         )
 
     async def _add(self, campaign: Campaign, build: Any, key: str | None) -> list[Prompt]:
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             circle = await unit.circles.load(await unit.fresh(campaign))
             ids = (f"{prompts.CUSTOM_PREFIX}{self.context.ids()}" for _ in iter(int, 1))
             made: list[Prompt] = build(ids)
@@ -93,7 +95,7 @@ class Safety:
     async def remove_prompt(
         self, campaign: Campaign, prompt_id: str, key: str | None = None
     ) -> Prompt:
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             circle = await unit.circles.load(await unit.fresh(campaign))
             session = await unit.sessions.current(circle.campaign.id)
             prompt = prompts.check_removable(circle, session, prompt_id)
@@ -132,7 +134,7 @@ class Safety:
         self, campaign: Campaign, session_id: str, card: str, key: str | None = None
     ) -> MoveResult:
         """An admin hides a revealed confession: its text goes, and its author stays unknown."""
-        async with self.store.work() as unit:
+        async with self.context.live.around([campaign.id]), self.store.work() as unit:
             fresh = await unit.fresh(campaign)
             session = await unit.sessions.by_id(session_id)
             if session is None or session.campaign_id != fresh.id:
@@ -168,36 +170,49 @@ class Safety:
         no character is left. Refused while a character is in a session under way, so that
         the session stays whole.
         """
-        async with self.store.work() as unit:
-            player = await unit.players.by_user(user_id, lock=True)
-            if player is None:
-                return False
-            await unit.campaigns.lock_of_player(player.id)  # before their characters are read
-            mine = [
-                row
-                for row in await unit.characters.everywhere(player.id)
-                if guild_id in (None, row[2]) and (only is None or row[1] in only)
-            ]
-            for character_id, campaign_id, _ in mine:
-                session = await unit.sessions.current(campaign_id)
-                if session is not None and character_id in session.dreamers:
-                    raise SessionInProgress(
-                        "That character is in a session under way. Leave it (or ask the host to "
-                        "end it), and after dawn ask again: everything will then be deleted."
-                    )
-            if guild_id is None:
-                await unit.players.delete(player.id)
-            else:
-                campaigns = {c.id for c in await unit.campaigns.in_guild(guild_id)}
-                await unit.players.forget_in(
-                    player.id, campaigns if only is None else campaigns & only
+        forgot = await self.context.live.across_player(
+            user_id, lambda unit, waited: self._forget(unit, waited, user_id, guild_id, only, key)
+        )
+        if forgot:
+            await self.store.scrub()
+        return forgot
+
+    async def _forget(
+        self,
+        unit: Unit,
+        waited: set[str],
+        user_id: int,
+        guild_id: int | None,
+        only: set[str] | None,
+        key: str | None,
+    ) -> bool:
+        player = await unit.players.by_user(user_id, lock=True)
+        if player is None:
+            return False
+        await unit.campaigns.lock_of_player(player.id)  # before their characters are read
+        self.context.live.check(waited, await unit.players.campaigns(player.id))
+        mine = [
+            row
+            for row in await unit.characters.everywhere(player.id)
+            if guild_id in (None, row[2]) and (only is None or row[1] in only)
+        ]
+        for character_id, campaign_id, _ in mine:
+            session = await unit.sessions.current(campaign_id)
+            if session is not None and character_id in session.dreamers:
+                raise SessionInProgress(
+                    "That character is in a session under way. Leave it (or ask the host to "
+                    "end it), and after dawn ask again: everything will then be deleted."
                 )
-                if player.id in await unit.players.orphans():
-                    await unit.players.delete(player.id)
-                elif not mine:
-                    return False
-            await unit.record(key, None, self.clock())
-        await self.store.scrub()
+        if guild_id is None:
+            await unit.players.delete(player.id)
+        else:
+            campaigns = {c.id for c in await unit.campaigns.in_guild(guild_id)}
+            await unit.players.forget_in(player.id, campaigns if only is None else campaigns & only)
+            if player.id in await unit.players.orphans():
+                await unit.players.delete(player.id)
+            elif not mine:
+                return False
+        await unit.record(key, None, self.clock())
         return True
 
     # --- servers the bot has left ---
@@ -231,16 +246,29 @@ class Safety:
         cutoff = (now or self.clock()) - grace
         if not await self.store.read.departures.before(cutoff):
             return []  # the usual case, every tick: no write transaction
-        async with self.store.work() as unit:
-            departures = unit.departures
-            gone = await departures.before(cutoff)
-            for guild_id in gone:
-                campaigns = await unit.campaigns.in_guild(guild_id)
-                await unit.campaigns.lock(c.id for c in campaigns)  # in id order
-                for campaign in campaigns:
-                    await unit.campaigns.delete(campaign.id)
-                await departures.returned(guild_id)
-            for player_id in await unit.players.orphans():
-                await unit.players.delete(player_id)
+        waiting: set[str] = set()
+        while True:
+            try:
+                async with self.context.live.around(waiting), self.store.work() as unit:
+                    gone = await self._purge(unit, waiting, cutoff)
+                break
+            except Widen as wider:
+                waiting = wider.campaign_ids
+            finally:
+                self.context.live.players.clear()  # orphaned players were deleted
         await self.store.scrub()
+        return gone
+
+    async def _purge(self, unit: Unit, waited: set[str], cutoff: datetime) -> list[int]:
+        departures = unit.departures
+        gone = await departures.before(cutoff)
+        for guild_id in gone:
+            campaigns = await unit.campaigns.in_guild(guild_id)
+            self.context.live.check(waited, (c.id for c in campaigns))
+            await unit.campaigns.lock(c.id for c in campaigns)  # in id order
+            for campaign in campaigns:
+                await unit.campaigns.delete(campaign.id)
+            await departures.returned(guild_id)
+        for player_id in await unit.players.orphans():
+            await unit.players.delete(player_id)
         return gone

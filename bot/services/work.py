@@ -1,13 +1,16 @@
 """What every service stands on: the store, behind a small protocol, and the context of one bot
 (its content, clock and id source).
 
-A change is a unit of work: `async with store.work() as unit:` loads what it needs through the
-unit's repositories, applies the pure core, saves, and commits on leaving the block (or rolls
-back if anything raises). Nothing above this knows which store is underneath.
+A move is applied to a live session held in memory (live.py): its writes are recorded on
+`store.recording()` and committed with the moves beside it by `store.submit`. Any other change
+is a unit of work: `async with store.work() as unit:` loads what it needs through the unit's
+repositories, applies the pure core, saves, and commits on leaving the block (or rolls back if
+anything raises). Nothing above this knows which store is underneath.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -20,6 +23,7 @@ from bot.core.dawn import chronicle_of
 from bot.core.events import Event
 from bot.core.models import Circle, Session
 from bot.core.move import Ids, Move
+from bot.services.live import Held, Live, live_of
 from bot.store import Unit
 
 Clock = Callable[[], datetime]
@@ -32,6 +36,16 @@ class Store(Protocol):
 
     def work(self) -> AbstractAsyncContextManager[Unit]:
         """One unit of work: all of it is committed, or none of it."""
+
+    def recording(self) -> Unit:
+        """Repositories that record one move's writes, reading nothing, for `submit`."""
+
+    def submit(self, unit: Unit, failed: Callable[[], None]) -> asyncio.Future[None]:
+        """Commit what `unit` recorded with the moves ready beside it. The future resolves
+        once committed; `failed` runs at once if this move (or one before it) fails."""
+
+    async def flush(self) -> None:
+        """Wait until every move submitted so far is committed (or has failed)."""
 
     @property
     def backlog(self) -> float:
@@ -57,6 +71,11 @@ class Context:
     rng: random.Random
     ids: Ids
 
+    @property
+    def live(self) -> Live:
+        """The store's live sessions: every change to a campaign's state goes by them."""
+        return live_of(self.store)
+
     def move(self, rng: random.Random | None = None) -> Move:
         return Move(self.content, rng or self.rng, self.clock(), self.ids)
 
@@ -68,12 +87,17 @@ async def save(
     events: list[Event],
     key: str | None,
     now: datetime,
+    held: Held | None = None,
 ) -> None:
-    """Write what a move changed, its chronicle entry if it reached dawn, and its key."""
-    await unit.circles.save(circle)
-    if session is not None:
-        await unit.sessions.save(session)
+    """Write what a move changed, its chronicle entry if it reached dawn, and its key. For a
+    `held` session, only what differs from what it last wrote (and it is told what that is)."""
+    rows = await unit.circles.save(circle, held.rows if held else None)
+    stored = await unit.sessions.save(session, held.stored if held else None) if session else None
+    if held is not None:
+        held.wrote(rows, stored or set())
     entry = chronicle_of(events)
     if entry is not None:
         await unit.chronicle.add(circle.campaign.id, entry)
+        if held is not None:
+            held.last = entry
     await unit.record(key, circle.campaign.id, now)

@@ -130,7 +130,7 @@ async def test_a_crash_while_saving_rolls_the_whole_move_back(
     campaign = await begin(service, 2)
     before = (await service.table(campaign)).circle.model_dump_json()
 
-    async def broken_save(self: object, session: object) -> None:
+    async def broken_save(self: object, *_: object) -> None:
         raise OSError("disk went away")
 
     monkeypatch.setattr("bot.store.repositories.Sessions.save", broken_save)
@@ -138,6 +138,10 @@ async def test_a_crash_while_saving_rolls_the_whole_move_back(
         await service.act(campaign, 1001, "anchor")
     monkeypatch.undo()
     assert (await service.table(campaign)).circle.model_dump_json() == before
+    # The live session let go of what it had changed: the same press counts once now.
+    result = await service.act(campaign, 1001, "anchor")
+    assert result.session is not None
+    assert len(result.session.choices) == 1
 
 
 async def test_deadlines_are_saved_with_the_move_and_found_when_due(
