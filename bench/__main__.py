@@ -40,14 +40,17 @@ async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
                 work / "latency", runs, 2 if quick else 5, 100 if quick else 200, server
             )
             step("the engine alone, against raw commits (SQLite and PostgreSQL)")
-            eng = await engine.measure(work / "engine", runs, 10 if quick else 20, 2000, server)
+            eng = await engine.measure(
+                work / "engine", runs, 10 if quick else 20, 2000, server, 200 if quick else 1000
+            )
             engine_server = server.version if server else None
         bursts = []
         for size in sizes:
             step(f"a burst at {size} sessions")
             bursts.append(await burst.measure(work / f"burst-{size}", size, runs))
         step("memory as sessions come into play")
-        rss = await burst.memory(work / "memory", (0, *sizes[-2:]))
+        live = (0, 100, 1000) if quick else (0, 1000, 10_000)
+        rss = await burst.memory(work / "memory", live)
         step("start-up with a full database")
         start = await startup.measure(work / "startup", runs, 100 if quick else 1000)
     chart_path = out.with_name("performance.png")

@@ -56,38 +56,44 @@ class Burst:
 
 
 async def prepare(db: Path, sessions: int) -> list[tuple[int, str, list[User]]]:
-    """Sessions in their first round: (channel, session id, dreamers) for each."""
+    """Sessions in their first round: (channel, session id, dreamers) for each. They are made
+    fifty at a time, so that their moves share group commits."""
     content = load_content()
     database = await Database.open(db)
-    made = []
     try:
         service = Bedtime(database, content, system_clock, random.Random(7))
-        for n in range(sessions):
-            channel = FIRST_CHANNEL + n
-            campaign = await service.setup(GUILD_ID, channel)
-            # An admin's settings that keep every burst on a round: no chance glitch.
-            campaign = await service.configure(campaign, "glitch_chance", "0")
-            campaign = await service.configure(campaign, "rounds", "20")
-            await service.open(campaign)
-            users = [
-                User(FIRST_USER + n * DREAMERS + seat, f"Dreamer {n}-{seat}")
-                for seat in range(DREAMERS)
-            ]
-            archetypes = [a.key for a in content.archetypes]
-            for seat, user in enumerate(users):
-                await service.join(
-                    campaign,
-                    user.id,
-                    display_name=user.name,
-                    archetype=archetypes[seat % len(archetypes)],
-                    name=f"Dreamer {seat}",
-                )
-            result = await service.start(campaign)
-            assert result.session is not None
-            made.append((channel, result.session.id, users))
+        made = []
+        for first in range(0, sessions, 50):
+            made += await asyncio.gather(
+                *(_session(service, n) for n in range(first, min(first + 50, sessions)))
+            )
     finally:
         await database.close()
     return made
+
+
+async def _session(service: Bedtime, n: int) -> tuple[int, str, list[User]]:
+    channel = FIRST_CHANNEL + n
+    campaign = await service.setup(GUILD_ID, channel)
+    # An admin's settings that keep every burst on a round: no chance glitch.
+    campaign = await service.configure(campaign, "glitch_chance", "0")
+    campaign = await service.configure(campaign, "rounds", "20")
+    await service.open(campaign)
+    users = [
+        User(FIRST_USER + n * DREAMERS + seat, f"Dreamer {n}-{seat}") for seat in range(DREAMERS)
+    ]
+    archetypes = [a.key for a in service.content.archetypes]
+    for seat, user in enumerate(users):
+        await service.join(
+            campaign,
+            user.id,
+            display_name=user.name,
+            archetype=archetypes[seat % len(archetypes)],
+            name=f"Dreamer {seat}",
+        )
+    result = await service.start(campaign)
+    assert result.session is not None
+    return channel, result.session.id, users
 
 
 async def measure(work: Path, sessions: int, runs: int) -> Burst:

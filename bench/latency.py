@@ -38,21 +38,31 @@ class Latency:
     sessions: int  # whole sessions per game run
     postgres_p50: Spread | None = None  # the same game on PostgreSQL, in the same loop
     postgres_p99: Spread | None = None
+    press_p50: Spread | None = None  # the round's action buttons alone
+    press_p99: Spread | None = None
+    button_p50: Spread | None = None  # floor_button: a persistent button redrawing its message
+    button_p99: Spread | None = None
 
 
 async def measure(
     work: Path, runs: int, sessions: int, pings: int, postgres: Postgres | None = None
 ) -> Latency:
     game: list[list[float]] = []
+    presses: list[list[float]] = []
     floor: list[list[float]] = []
+    button: list[list[float]] = []
     on_postgres: list[list[float]] = []
     for run in range(runs):
-        floor.append(await _floor_run(work / f"floor-{run}", pings))
-        game.append(await _game_run(work / f"game-{run}", sessions))
+        pinged, pressed = await _floor_run(work / f"floor-{run}", pings)
+        floor.append(pinged)
+        button.append(pressed)
+        every, actions = await _game_run(work / f"game-{run}", sessions)
+        game.append(every)
+        presses.append(actions)
         if postgres is not None:
             url = await postgres.fresh()
             try:
-                on_postgres.append(await _game_run(work / f"postgres-{run}", sessions, url))
+                on_postgres.append((await _game_run(work / f"postgres-{run}", sessions, url))[0])
             finally:
                 await postgres.drop(url)
     pg_p50 = Spread([percentile(r, 0.50) for r in on_postgres]) if on_postgres else None
@@ -67,10 +77,15 @@ async def measure(
         sessions=sessions,
         postgres_p50=pg_p50,
         postgres_p99=pg_p99,
+        press_p50=Spread([percentile(r, 0.50) for r in presses]),
+        press_p99=Spread([percentile(r, 0.99) for r in presses]),
+        button_p50=Spread([percentile(r, 0.50) for r in button]),
+        button_p99=Spread([percentile(r, 0.99) for r in button]),
     )
 
 
-async def _floor_run(work: Path, pings: int) -> list[float]:
+async def _floor_run(work: Path, pings: int) -> tuple[list[float], list[float]]:
+    """The floor bot's /ping, then as many presses of floor_button, one at a time."""
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
@@ -82,13 +97,28 @@ async def _floor_run(work: Path, pings: int) -> list[float]:
         for _ in range(pings):
             sent = await fake.slash(ADMIN, "ping")
             assert sent.text == "pong", sent.responses
-        return _latencies(list(fake.interactions.values())[first:])
+        pinged = _latencies(list(fake.interactions.values())[first:])
+        button = {"type": 2, "style": 2, "label": "Press", "custom_id": "fb:1"}
+        stored = fake._store(
+            fake.channels[0], {"components": [{"type": 1, "components": [button]}]}
+        )
+        message = int(stored["id"])
+        for _ in range(5):
+            await fake.click(ADMIN, message, "Press")
+        first = len(fake.interactions)
+        for _ in range(pings):
+            sent = await fake.click(ADMIN, message, "Press")
+            assert sent.response["type"] == 7, sent.responses
+        return pinged, _latencies(list(fake.interactions.values())[first:])
     finally:
         await bot.stop()
         await fake.stop()
 
 
-async def _game_run(work: Path, sessions: int, url: str | None = None) -> list[float]:
+async def _game_run(
+    work: Path, sessions: int, url: str | None = None
+) -> tuple[list[float], list[float]]:
+    """Every interaction's latency, then the action presses' alone."""
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
@@ -101,10 +131,18 @@ async def _game_run(work: Path, sessions: int, url: str | None = None) -> list[f
         first = len(fake.interactions)
         for _ in range(sessions):
             await whole_session(fake, db)
-        return _latencies(list(fake.interactions.values())[first:])
+        sent = list(fake.interactions.values())[first:]
+        return _latencies(sent), _latencies([s for s in sent if _custom_id(s).startswith(PRESS)])
     finally:
         await bot.stop()
         await fake.stop()
+
+
+PRESS = "bt:act:"  # a round's action buttons
+
+
+def _custom_id(sent: Sent) -> str:
+    return str((sent.payload.get("data") or {}).get("custom_id", ""))
 
 
 def _latencies(sent: list[Sent]) -> list[float]:

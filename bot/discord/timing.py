@@ -23,11 +23,42 @@ TOKEN_LIFE = timedelta(minutes=15)  # how long Discord lets an interaction be an
 ANSWER_WITHIN = 2.5
 # Seconds of moves queued for the writer beyond which a press is acknowledged before its move.
 BACKLOG = 0.1
+# Seconds late the event loop runs beyond which a press is acknowledged before its move: in a
+# burst, every step of every press waits about this long for its turn.
+LAG = 0.05
 # Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
 # a restart reloads the keys of changes made within a token's life.
 REMEMBERED = 20_000
 
 Result = TypeVar("Result")
+
+
+class LoopLag:
+    """How late the event loop runs what is due, sampled every few milliseconds. It rises at
+    once and falls gently, so one quiet sample in a burst does not hide the burst."""
+
+    PERIOD = 0.02
+
+    def __init__(self) -> None:
+        self.lag = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._watch())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self.PERIOD
+            await asyncio.sleep(self.PERIOD)
+            late = loop.time() - due
+            self.lag = late if late > self.lag else self.lag + (late - self.lag) / 4
 
 
 def arrived(interaction: discord.Interaction) -> None:
@@ -73,9 +104,10 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
         loop.time() - interaction.extras.get("arrived", loop.time()),
         time.time() - interaction.created_at.timestamp(),
     )
-    # Behind a backlog, the press is acknowledged at once: the queue is longer than it looks,
-    # as the event loop and SQLite's one thread are busy with the moves ahead of it too.
-    behind = bot_of(interaction).service.store.backlog > BACKLOG
+    # Behind a backlog, or with the event loop running late (a burst), the press is
+    # acknowledged at once: its move and its answer would wait their turn at every step.
+    bot = bot_of(interaction)
+    behind = bot.lag.lag > LAG or bot.service.store.backlog > BACKLOG
     await asyncio.wait({task}, timeout=0.0 if behind else max(ANSWER_WITHIN - waited, 0.0))
     if not task.done() and not interaction.response.is_done():
         with contextlib.suppress(discord.HTTPException):

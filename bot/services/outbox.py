@@ -4,6 +4,7 @@ nothing: at start-up, posts held by a process that died are the scheduler's to s
 
 from __future__ import annotations
 
+import asyncio
 from typing import NamedTuple
 
 from bot.core.events import Audience, Event, confide, dump, load
@@ -70,8 +71,10 @@ class Deliveries:
         if key not in self.held:
             return
         self.held.discard(key)
-        async with self.context.store.work() as unit:
-            await (unit.outbox.answered(key) if told else unit.outbox.release(key))
+        store = self.context.store
+        unit = store.recording()  # written with the moves beside it: no transaction of its own
+        await (unit.outbox.answered(key) if told else unit.outbox.release(key))
+        await asyncio.shield(store.submit(unit, lambda: None))
 
     async def recover(self) -> int:
         """At start-up: posts held by interactions of a process that died are the scheduler's

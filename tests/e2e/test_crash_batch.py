@@ -98,7 +98,11 @@ async def test_sigkill_in_the_middle_of_a_batch_loses_and_doubles_nothing(
             presses = [(user, await _press(fake, ch, sid, user)) for ch, sid, user in waiting]
             # Killed once some presses are answered: others are then in batches being written.
             answered = rng.randint(1, max(1, len(presses) // 2))
-            await fake._until(lambda: sum(bool(s.responses) for _, s in presses) >= answered, 20)
+
+            def enough(now: list[tuple[User, Sent]] = presses, wanted: int = answered) -> bool:
+                return sum(bool(sent.responses) for _, sent in now) >= wanted
+
+            await fake._until(enough, 20)
             await bot.kill()
             await asyncio.sleep(0.1)
             pressed |= {user.id: sent for user, sent in presses if _acknowledged(sent)}

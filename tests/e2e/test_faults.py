@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +113,36 @@ async def test_a_move_queued_behind_the_writer_is_acknowledged_in_time_then_answ
     assert len(pressed.responses) == 1
     quick = await fake.click(PLAYERS[1], round_message, "Anchor")
     assert quick.response["type"] == 7  # with no queue, the answer is the response itself
+    await consistent(running)
+
+
+async def test_a_press_while_the_event_loop_runs_late_is_acknowledged_first(
+    running: Running,
+) -> None:
+    """A burst shows first as an event loop running late, before any queue for the writer:
+    a press then is acknowledged at once, and answered when its move is done."""
+    fake = running.fake
+    round_message = await begin(running)
+
+    async def burst() -> None:  # other work hogging the loop, as a thousand presses would
+        while True:
+            time.sleep(0.06)  # noqa: ASYNC251 (blocking the loop is the point)
+            await asyncio.sleep(0.01)
+
+    hog = asyncio.create_task(burst())
+    try:
+        await asyncio.sleep(0.2)
+        custom_id = fake.find(round_message, "Anchor")["custom_id"]
+        pressed = await fake.send_component(
+            PLAYERS[0], round_message, {"custom_id": custom_id, "component_type": 2}
+        )
+        await asyncio.wait_for(pressed.done.wait(), DEADLINE)
+    finally:
+        hog.cancel()
+    await fake.settle()
+    assert pressed.response == {"type": 6}
+    assert pressed.followed_at is not None
+    assert "✅ Ada" in describe(fake.messages[round_message])
     await consistent(running)
 
 
