@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import statistics
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -34,14 +36,20 @@ Result = TypeVar("Result")
 
 
 class LoopLag:
-    """How late the event loop runs what is due, sampled every few milliseconds. It rises at
-    once and falls gently, so one quiet sample in a burst does not hide the burst."""
+    """How late the event loop runs what is due: the median of its last few samples, taken
+    every few milliseconds. A burst keeps every sample late; one long step (start-up, a big
+    drawing) is a single late sample and does not count."""
 
     PERIOD = 0.02
+    SAMPLES = 5
 
     def __init__(self) -> None:
-        self.lag = 0.0
+        self.samples: deque[float] = deque([0.0] * self.SAMPLES, maxlen=self.SAMPLES)
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def lag(self) -> float:
+        return statistics.median(self.samples)
 
     def start(self) -> None:
         if self._task is None:
@@ -57,8 +65,7 @@ class LoopLag:
         while True:
             due = loop.time() + self.PERIOD
             await asyncio.sleep(self.PERIOD)
-            late = loop.time() - due
-            self.lag = late if late > self.lag else self.lag + (late - self.lag) / 4
+            self.samples.append(loop.time() - due)
 
 
 def arrived(interaction: discord.Interaction) -> None:

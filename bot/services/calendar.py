@@ -5,6 +5,7 @@ unit of work that acts on it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from bot.core import calendar, house_rules, lobby
 from bot.core.errors import NoSession
@@ -90,31 +91,51 @@ class Calendar:
         return fired
 
     async def _scheduled(self, campaign: Campaign) -> int:
+        """The reminders that are due, then the scheduled opening if it has come."""
         now = self.context.clock()
+        fired = await self._remind(campaign, now)
+        fresh = await self.context.store.read.campaigns.by_id(campaign.id)
+        if fresh is None or fresh.next_at is None or fresh.next_at > now:
+            return fired  # the usual tick: nothing to open, and no live session disturbed
+        return fired + await self._open_scheduled(campaign, now)
+
+    async def _remind(self, campaign: Campaign, now: datetime) -> int:
+        """Reminders are owed posts with a claim each: no campaign state changes."""
         fired = 0
-        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
+        async with self.context.store.work() as unit:
             fresh = await unit.campaigns.by_id(campaign.id)
             if fresh is None or fresh.schedule is None or fresh.next_at is None:
                 return 0
             current = await unit.sessions.current(fresh.id)
-            begun = current is not None and current.phase is not Phase.POSTPONED
+            if current is not None and current.phase is not Phase.POSTPONED:
+                return 0  # a session is already open or under way
             due_at = fresh.next_at
-            before = [] if begun else house_rules.reminders(self.context.content, fresh.settings)
+            before = house_rules.reminders(self.context.content, fresh.settings)
             for minutes in calendar.reminders_due(before, due_at, now):
                 if await unit.reminders.claim(fresh.id, due_at, minutes):
                     role = fresh.settings.reminder_role
                     reminder = Reminder(at=due_at.isoformat(), before=minutes, role=role)
                     await unit.outbox.add(fresh.id, None, dump([reminder]), now)
                     fired += 1
+        return fired
+
+    async def _open_scheduled(self, campaign: Campaign, now: datetime) -> int:
+        """Open the session whose date has come, around the campaign's live session."""
+        async with self.context.live.around([campaign.id]), self.context.store.work() as unit:
+            fresh = await unit.campaigns.by_id(campaign.id)
+            if fresh is None or fresh.schedule is None or fresh.next_at is None:
+                return 0
+            due_at = fresh.next_at
             if due_at > now:
-                return fired
+                return 0
+            current = await unit.sessions.current(fresh.id)
             fresh.next_at = calendar.next_session(fresh.schedule, due_at)
-            if begun:  # a session is already open or under way: this date is taken
-                await unit.campaigns.save(fresh)
-                return fired
+            if current is not None and current.phase is not Phase.POSTPONED:
+                await unit.campaigns.save(fresh)  # a session is under way: this date is taken
+                return 0
             circle = await unit.circles.load(fresh)
             last = await unit.chronicle.latest(fresh.id)
             session, events = lobby.open_session(self.context.move(), circle, current, last)
             await save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}", now)
             await unit.outbox.add(fresh.id, session.id, dump(events), now, secret=confide(events))
-            return fired + 1
+            return 1

@@ -11,9 +11,9 @@ A failed commit fails its batch and every move submitted after it (their state w
 the failed moves'). Each failed move's `failed` callback runs at once, before any other task,
 so that its owner can drop the state the failed moves left in memory.
 
-The engine's part is a `Writer`: one transaction of many statements. SQLite's runs in plain
-`sqlite3` on a thread of its own (one hop a batch, not one a statement); PostgreSQL's on one
-pooled connection.
+The engine's part is its `write`: one transaction of many statements, in the store's turn.
+SQLite's runs in plain `sqlite3` on a thread of its own (one hop a batch, not one a
+statement); PostgreSQL's on one pooled connection.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 from bot.store.repositories import CampaignCache
 from bot.store.seal import Sealer
@@ -58,12 +58,6 @@ class Recorder:
         batch = [tuple(row) for row in rows]
         if batch:
             self.statements.append(Statement(sql, batch, many=True))
-
-
-class Writer(Protocol):
-    async def commit(self, statements: list[Statement]) -> None:
-        """Run the statements in one transaction and commit it, or raise having changed
-        nothing."""
 
 
 class _Entry(NamedTuple):

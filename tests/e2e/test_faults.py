@@ -126,12 +126,12 @@ async def test_a_press_while_the_event_loop_runs_late_is_acknowledged_first(
 
     async def burst() -> None:  # other work hogging the loop, as a thousand presses would
         while True:
-            time.sleep(0.06)  # noqa: ASYNC251 (blocking the loop is the point)
-            await asyncio.sleep(0.01)
+            time.sleep(0.1)  # noqa: ASYNC251 (blocking the loop is the point)
+            await asyncio.sleep(0.005)
 
     hog = asyncio.create_task(burst())
     try:
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.6)  # long enough to be a burst, not one slow step
         custom_id = fake.find(round_message, "Anchor")["custom_id"]
         pressed = await fake.send_component(
             PLAYERS[0], round_message, {"custom_id": custom_id, "component_type": 2}
