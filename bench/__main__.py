@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import platform
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import burst, chart, engine, latency, postgres, report, startup
 from bench.harness import ROOT
@@ -23,11 +25,20 @@ def main() -> None:
     parser.add_argument(
         "--json", type=Path, default=None, help="also write every figure, and the targets, as JSON"
     )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="the --json of a run on the tree before a change, to show beside this run's",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.out, quick=args.quick, json_path=args.json))
+    before = json.loads(args.before.read_text()) if args.before else None
+    asyncio.run(run(args.out, quick=args.quick, json_path=args.json, before=before))
 
 
-async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
+async def run(
+    out: Path, *, quick: bool, json_path: Path | None = None, before: dict[str, Any] | None = None
+) -> None:
     runs = 2 if quick else 3
     sizes = [10, 100] if quick else [10, 100, 1000]
     began = time.perf_counter()
@@ -60,7 +71,7 @@ async def run(out: Path, *, quick: bool, json_path: Path | None = None) -> None:
     )
     seconds = time.perf_counter() - began
     out.write_text(
-        report.render(lat, bursts, rss, start, eng, machine, seconds, quick, engine_server)
+        report.render(lat, bursts, rss, start, eng, machine, seconds, quick, engine_server, before)
     )
     step(f"wrote {out} and {chart_path}")
     if json_path is not None:

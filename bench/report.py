@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 import time
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from bench.burst import Burst
 from bench.engine import AtOnce, Engine
@@ -26,6 +30,7 @@ def render(
     seconds: float,
     quick: bool,
     postgres: str | None = None,
+    before: dict[str, Any] | None = None,
 ) -> str:
     p50_ratio, p99_ratio = _ratios(lat)
     met = {name: bool(t["met"]) for name, t in targets(lat, bursts, rss, start, eng).items()}
@@ -154,6 +159,9 @@ def render(
         "",
         *_at_once(eng, met),
     ]
+    if before is not None:
+        after = json.loads(figures(lat, bursts, rss, start, eng, machine, seconds, quick))
+        lines += before_and_after(before, after)
     lines += _postgres(lat, eng, postgres)
     late = met[f"burst_{biggest.sessions}_acknowledged_after_3s"]
     lines += _findings(lat, bursts, eng, p50_ratio, p99_ratio, moves, met, late)
@@ -171,6 +179,83 @@ def render(
         + ".",
     ]
     return "\n".join(lines)
+
+
+def before_and_after(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The figures both runs measured, side by side: `before` from a run of `python -m bench
+    --json` on the tree before, in the same sitting."""
+
+    median = _median
+
+    def ratio(figures: dict[str, Any], top: str, bottom: str) -> float:
+        lat = figures["latency"]
+        pairs = zip(lat[top]["runs"], lat[bottom]["runs"], strict=True)
+        return median([a / b for a, b in pairs])
+
+    def engine(figures: dict[str, Any]) -> tuple[float, float]:
+        eng = figures["engine"]
+        moves = [r * eng["moves_per_session"] for r in eng["sessions_per_second"]]
+        pairs = zip(moves, eng["commits_per_second"], strict=True)
+        return median(eng["sessions_per_second"]), median([m / c for m, c in pairs])
+
+    def per_session(figures: dict[str, Any]) -> float:
+        rss: dict[int, int] = {int(n): v for n, v in figures["rss_bytes_by_sessions"].items()}
+        low, high = sorted(rss)[-2:]
+        return (rss[high] - rss[low]) / (high - low) / KIB
+
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("interaction p50", lambda f: f"{median(f['latency']['game_p50']['runs']) * 1000:.2f} ms"),
+        ("interaction p99", lambda f: f"{median(f['latency']['game_p99']['runs']) * 1000:.2f} ms"),
+        ("interaction p50 ÷ /ping", lambda f: f"{ratio(f, 'game_p50', 'floor_p50'):.2f}×"),
+        ("interaction p99 ÷ /ping", lambda f: f"{ratio(f, 'game_p99', 'floor_p99'):.2f}×"),
+        ("whole sessions, engine alone", lambda f: f"{engine(f)[0]:.1f}/s"),
+        ("moves ÷ raw commits (NORMAL), one at a time", lambda f: f"{engine(f)[1]:.2f}"),
+    ]
+    sizes = {b["sessions"] for b in before["bursts"]} & {b["sessions"] for b in after["bursts"]}
+    for size in sorted(sizes):
+        rows += [
+            (f"burst of {size:,}: acknowledged after 3 s", partial(_burst_figure, size, "late")),
+            (f"burst of {size:,}: p99 to the first response", partial(_burst_figure, size, "p99")),
+            (
+                f"burst of {size:,}: p99 to the answer in full",
+                partial(_burst_figure, size, "done_p99"),
+            ),
+            (f"burst of {size:,}: throughput", partial(_burst_figure, size, "throughput")),
+        ]
+    rows += [
+        ("RSS per session played, last step", lambda f: f"{per_session(f):.1f} KiB"),
+        ("start-up, full database", lambda f: f"{median(f['startup']['full']) * 1000:.0f} ms"),
+    ]
+    lines = [
+        "## Before and after",
+        "",
+        f"The same benchmark on the tree before this work (run {before['date']}, "
+        f"{before['seconds'] / 60:.1f} minutes"
+        + (", a --quick run" if before.get("quick") else "")
+        + ") and on this one, in the same sitting, one after the other. Each figure is the "
+        "median over its runs. The memory rows count different steps where the runs did "
+        f"(before: {', '.join(before['rss_bytes_by_sessions'])} sessions played; after: "
+        f"{', '.join(after['rss_bytes_by_sessions'])}).",
+        "",
+        "| | before | after |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {show(before)} | {show(after)} |" for name, show in rows]
+    return [*lines, ""]
+
+
+def _median(runs: list[float]) -> float:
+    return float(statistics.median(runs))
+
+
+def _burst_figure(size: int, name: str, figures: dict[str, Any]) -> str:
+    """One figure of the game's burst of `size` sessions in a run's JSON."""
+    game: dict[str, Any] = next(b for b in figures["bursts"] if b["sessions"] == size)["game"]
+    if name == "late":
+        return f"{game['late']:,}"
+    if name == "throughput":
+        return f"{_median(game[name]['runs']):.0f}/s"
+    return f"{_median(game[name]['runs']) * 1000:.0f} ms"
 
 
 def _findings(

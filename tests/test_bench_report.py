@@ -101,3 +101,19 @@ def test_the_targets_of_a_press_and_of_sessions_moving_at_once() -> None:
     written = report.render(lat, bursts, rss, start, eng, "t", 1.0, True)
     assert "| moves ÷ raw commits | 1.00× (0.75–1.25, 2 runs) | ≥ 1× (met) |" in written
     assert "| target | ≤ 1.3× (**missed**) | |" in written
+
+
+def test_a_run_before_a_change_is_shown_beside_this_one() -> None:
+    lat = latency()
+    bursts = [Burst(10, 80, load(0), load(0), 1), Burst(100, 800, load(3), load(0), 1)]
+    rss = {0: 60 * 1024 * 1024, 10: 61 * 1024 * 1024, 100: 61 * 1024 * 1024 + 90 * 5 * 1024}
+    start = Startup(empty=[0.5, 0.6], full=[1.0, 1.2], active=100, archived=1000, size=1)
+    eng = Engine([7.0, 8.0], 46.0, 20.0, [3000.0, 3100.0], 10)
+    before = json.loads(report.figures(lat, bursts, rss, start, eng, "old", 60.0, False))
+    before["bursts"][1]["game"]["late"] = 1234  # the old tree was late more often
+    before["startup"]["full"] = [3.0, 3.0]
+    written = report.render(lat, bursts, rss, start, eng, "t", 1.0, False, None, before)
+    section = written.split("## Before and after")[1].split("\n## ")[0]
+    assert "| burst of 100: acknowledged after 3 s | 1,234 | 3 |" in section
+    assert "| start-up, full database | 3000 ms | 1100 ms |" in section
+    assert "| interaction p50 ÷ /ping | 1.12× | 1.12× |" in section

@@ -432,9 +432,9 @@ class Bedtime:
             if original is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(original)
-            return MoveResult([], *held.snapshot(), replayed=True)
+            return MoveResult([], *held.thaw(), replayed=True)
         # From here to the submit nothing waits: the held state is read and changed at once.
-        circle, session = held.circle, held.session
+        circle, session = held.thaw()
         if session_id is not None and (session is None or session.id != session_id):
             raise Stale("That belongs to a session that is over.")
         unit = self.store.recording()
@@ -442,9 +442,10 @@ class Bedtime:
         if user_id is not None:
             player, new = live.player(user_id, display_name, self.context.ids)
         if apply is None:  # opening the next session: the move that makes one
-            session, events = lobby.open_session(self._move(), circle, session, held.last)
-            if session is not held.session:
-                held.session, held.stored = session, set()
+            opened, events = lobby.open_session(self._move(), circle, session, held.last)
+            if session is None or opened.id != session.id:
+                held.stored = set()  # a new session: none of its texts is stored yet
+            session = opened
         elif session is None:
             if needs_session:
                 raise NoSession("There is no Bedtime session in this channel right now.")
@@ -464,8 +465,7 @@ class Bedtime:
         except BaseException:
             live.evict(campaign.id)  # changed in memory, and not written
             raise
-        result = MoveResult(events, *held.snapshot())
-        held.ended()
+        result = MoveResult(events, circle, session)
         await asyncio.shield(live.submit(campaign.id, held, unit, key, player, new is not None))
         if first(events, Archived) is not None:
             await self.store.scrub()  # deleted confession text leaves no trace in the WAL

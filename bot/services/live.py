@@ -28,8 +28,17 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.content.models import Prompt
 from bot.core.errors import NoSession
-from bot.core.models import ChronicleEntry, Circle, Player, Session
+from bot.core.models import (
+    Boundaries,
+    Campaign,
+    Character,
+    ChronicleEntry,
+    Circle,
+    Player,
+    Session,
+)
 from bot.core.phases import Phase
 from bot.store import Unit
 from bot.store.repositories import CircleRows
@@ -37,8 +46,9 @@ from bot.store.repositories import CircleRows
 if TYPE_CHECKING:
     from bot.services.work import Store
 
-# A held campaign knows its last moves' keys (a night is well under this many moves).
-KEYS_PER_CAMPAIGN = 512
+# A held campaign knows its last moves' keys: Discord repeats an interaction within seconds,
+# and the moves table's key is the backstop beyond these.
+KEYS_PER_CAMPAIGN = 64
 IDLE_SECONDS = 30 * 60.0  # a campaign with no move for this long is let go
 SWEEP_EVERY = 1024  # holds between looks for idle campaigns
 PLAYERS = 100_000  # players remembered by user id
@@ -48,46 +58,61 @@ T = TypeVar("T")
 
 @dataclass(slots=True, eq=False)
 class Held:
-    """One campaign's circle and current session, as committed plus the moves in flight."""
+    """One campaign's circle and current session as committed plus the moves in flight, kept
+    as the text of their rows: compact, and each move (and its answer) gets objects of its
+    own, which later moves cannot change under it."""
 
-    circle: Circle
-    session: Session | None
-    rows: CircleRows  # the circle as last written, to write only what a move changes
-    stored: set[str]  # ids of the session's confession texts in the database
+    rows: CircleRows  # the campaign and its characters as last written, and the bonds
+    boundaries: dict[str, Boundaries]  # these two change only outside moves
+    prompts: list[Prompt]
+    session: str | None  # the current session's JSON
+    texts: dict[str, str]  # its confession texts
+    stored: set[str]  # ids of those texts in the database
+    last: ChronicleEntry | None  # the campaign's latest chronicle entry
     # Keys of the campaign's recent moves: a repeat waits for the original's commit.
     keys: OrderedDict[str, asyncio.Future[None] | None] = field(default_factory=OrderedDict)
     evicted: bool = False
     used: float = 0.0
     pending: int = 0
-    view: Circle | None = None  # a copy of the circle for answers, until it changes
-    last: ChronicleEntry | None = None  # the campaign's latest chronicle entry
 
-    def snapshot(self) -> tuple[Circle, Session | None]:
-        """Copies of the circle and session as they are now, for a move's answer: the held
-        ones change with the next move, maybe before this one's answer is drawn."""
-        if self.view is None:
-            self.view = self.circle.model_copy(deep=True)
+    @classmethod
+    def of(cls, circle: Circle, session: Session | None, last: ChronicleEntry | None) -> Held:
+        return cls(
+            CircleRows.of(circle),
+            circle.boundaries,
+            circle.prompts,
+            session.model_dump_json() if session else None,
+            dict(session.texts) if session else {},
+            set(session.texts) if session else set(),
+            last,
+        )
+
+    def thaw(self) -> tuple[Circle, Session | None]:
+        """The circle and session as objects of their own, for one move and its answer."""
+        rows = self.rows
+        characters = (Character.model_validate_json(row[5]) for row in rows.characters.values())
+        circle = Circle.model_construct(
+            campaign=Campaign.model_validate_json(rows.campaign),
+            characters={c.id: c for c in characters},
+            bonds=dict(rows.bonds),
+            boundaries=dict(self.boundaries),
+            prompts=list(self.prompts),
+        )
         if self.session is None:
-            return self.view, None
-        session = self.session.model_copy(deep=True)
-        session.texts = dict(self.session.texts)
-        return self.view, session
+            return circle, None
+        session = Session.model_validate_json(self.session)
+        session.texts = dict(self.texts)
+        return circle, session
 
-    def wrote(self, rows: CircleRows, stored: set[str]) -> None:
-        """What a move wrote: the circle's copy for answers is redrawn if it changed."""
-        before = self.rows
-        if (rows.campaign, rows.characters, rows.bonds) != (
-            before.campaign,
-            before.characters,
-            before.bonds,
-        ):
-            self.view = None
+    def wrote(
+        self, rows: CircleRows, session: Session | None, text: str | None, stored: set[str]
+    ) -> None:
+        """What a move left: the rows it wrote, and its session (`text`, its JSON)."""
         self.rows, self.stored = rows, stored
-
-    def ended(self) -> None:
-        """After a move: a session that is over is no longer the campaign's current one."""
-        if self.session is not None and self.session.phase in _OVER:
-            self.session, self.stored = None, set()
+        if session is None or session.phase in _OVER:  # over: no longer the current one
+            self.session, self.texts, self.stored = None, {}, set()
+        else:
+            self.session, self.texts = text, dict(session.texts)
 
 
 class Widen(Exception):
@@ -141,15 +166,8 @@ class Live:
             session = await read.sessions.current(campaign_id)
             keys = await read.moves.latest(campaign_id, KEYS_PER_CAMPAIGN)
             last = await read.chronicle.latest(campaign_id)
-            held = Held(
-                circle,
-                session,
-                CircleRows.of(circle),
-                set(session.texts) if session else set(),
-                OrderedDict.fromkeys(keys),
-                used=time.monotonic(),
-                last=last,
-            )
+            held = Held.of(circle, session, last)
+            held.keys, held.used = OrderedDict.fromkeys(keys), time.monotonic()
             if campaign_id not in self.gates:  # else a change is about to replace it
                 self.held[campaign_id] = held
             return held

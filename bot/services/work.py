@@ -92,9 +92,12 @@ async def save(
     """Write what a move changed, its chronicle entry if it reached dawn, and its key. For a
     `held` session, only what differs from what it last wrote (and it is told what that is)."""
     rows = await unit.circles.save(circle, held.rows if held else None)
-    stored = await unit.sessions.save(session, held.stored if held else None) if session else None
+    text = session.model_dump_json() if session else None
+    stored = (
+        await unit.sessions.save(session, held.stored if held else None, text) if session else set()
+    )
     if held is not None:
-        held.wrote(rows, stored or set())
+        held.wrote(rows, session, text, stored)
     entry = chronicle_of(events)
     if entry is not None:
         await unit.chronicle.add(circle.campaign.id, entry)

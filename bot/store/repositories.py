@@ -418,9 +418,12 @@ class Sessions:
         )
         return [(row[0], row[1]) for row in await self.db.fetch(sql, (stamp(now), limit))]
 
-    async def save(self, session: Session, stored: set[str] | None = None) -> set[str]:
-        """Write the session, and its confession texts that are not `stored` yet (read from
-        the database when not given). Returns the ids of the texts stored now."""
+    async def save(
+        self, session: Session, stored: set[str] | None = None, text: str | None = None
+    ) -> set[str]:
+        """Write the session (`text`: its JSON, if the caller has it already), and its
+        confession texts that are not `stored` yet (read from the database when not given).
+        Returns the ids of the texts stored now."""
         deadline = stamp(session.deadline) if session.deadline else None
         await self.db.execute(
             """
@@ -435,7 +438,7 @@ class Sessions:
                 session.number,
                 session.phase.value,
                 deadline,
-                session.model_dump_json(),
+                text or session.model_dump_json(),
             ),
         )
         return await self._save_texts(session, stored)

@@ -183,7 +183,13 @@ async def test_sigkill_at_random_points_loses_no_acknowledged_move(
         async def acting() -> None:
             # A round owed at the moment of a kill (its answer sent, its follow-up not) is
             # posted by the restarted bot's scheduler: the retry waits for it, as a player would.
-            await fake._until(lambda: _shows(fake, "Anchor"), 20)
+            # The fourth press may have resolved the round before the kill, and the Mesh may
+            # then have glitched by chance: the round is over, and there is nothing to press.
+            await fake._until(
+                lambda: _shows(fake, "Anchor") or _shows(fake, "Face your prompt"), 20
+            )
+            if not _shows(fake, "Anchor"):
+                return
             round_message = fake.latest("Anchor")
             sent = await bot.move(fake.click(user, round_message, "Anchor"))
             bot.clicked(round_message, sent)
