@@ -191,11 +191,22 @@ async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
         sent.append(await press())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sent)), 60)
+    # A press acknowledged first is done before its move: wait for every answer in full.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(_answered_in_full(sent), 60)
     await fake.settle(quiet=0.3, within=60)  # the rounds' results and next rounds are out
     refused = [s for s in sent if s.responses and s.ephemeral]
     if refused:
         raise RuntimeError(f"{len(refused)} presses refused, e.g. {refused[0].text!r}")
     return sent
+
+
+async def _answered_in_full(sent: list[Sent]) -> None:
+    """Until every deferred press has had its answer edited in or followed up."""
+    for _ in range(1200):  # a minute
+        if not any(s.followed_at is None for s in sent if s.responses == [{"type": 6}]):
+            return
+        await asyncio.sleep(0.05)
 
 
 def _done(sent: Sent) -> float:

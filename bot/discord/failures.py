@@ -13,7 +13,7 @@ import discord
 from bot.core.errors import GameError
 from bot.discord.lookup import bot_of, campaign_named, key
 from bot.discord.posting import private
-from bot.discord.timing import arrived, first_time
+from bot.discord.timing import answered, arrived, first_time
 from bot.services import StoreGone, trouble
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ async def finished(interaction: discord.Interaction, *, told: bool) -> None:
         await bot_of(interaction).service.deliveries.settle(key(interaction), told=told)
     except Exception:
         log.warning("Could not settle the posts of interaction %s", interaction.id, exc_info=True)
+    finally:
+        answered(interaction)
 
 
 async def handle(
@@ -104,6 +106,8 @@ async def handle(
         _discard(work)
         return
     arrived(interaction)
+    bot = bot_of(interaction)
+    bot.in_flight += 1
     try:
         if campaign_id is not None:
             await campaign_named(interaction, campaign_id)
@@ -114,6 +118,8 @@ async def handle(
         await finished(interaction, told=False)
     else:
         await finished(interaction, told=True)
+    finally:
+        bot.in_flight -= 1
 
 
 def _discard(work: Awaitable[None]) -> None:

@@ -12,11 +12,14 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 
 from bot.discord.lookup import bot_of, campaign_here, key
+
+if TYPE_CHECKING:
+    from bot.discord.client import BedtimeBot
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,14 @@ BACKLOG = 0.1
 # Seconds late the event loop runs beyond which a press is acknowledged before its move: in a
 # burst, every step of every press waits about this long for its turn.
 LAG = 0.05
+# Interactions taken up and not yet answered beyond which a press is acknowledged before its
+# move: a burst shows here at once, before the loop's lag does.
+IN_FLIGHT = 32
+# Answers drawn and sent at once behind a deferral: under load, the rest of the loop is left to
+# acknowledging the presses that keep arriving.
+ANSWER_SLOTS = 16
+# Seconds at most an acknowledged move and its answer wait for the loop to keep time.
+ANSWER_PATIENCE = 10.0
 # Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
 # a restart reloads the keys of changes made within a token's life.
 REMEMBERED = 20_000
@@ -45,6 +56,8 @@ class LoopLag:
 
     def __init__(self) -> None:
         self.samples: deque[float] = deque([0.0] * self.SAMPLES, maxlen=self.SAMPLES)
+        self.on_time = asyncio.Event()  # set while the loop keeps time (lag at most LAG)
+        self.on_time.set()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -66,6 +79,10 @@ class LoopLag:
             due = loop.time() + self.PERIOD
             await asyncio.sleep(self.PERIOD)
             self.samples.append(loop.time() - due)
+            if self.lag <= LAG:
+                self.on_time.set()
+            else:
+                self.on_time.clear()
 
 
 def arrived(interaction: discord.Interaction) -> None:
@@ -99,11 +116,12 @@ async def dreamer_move(
 
 
 async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> Result:
-    """Await a player's move. If it is still waiting for the store as Discord's 3 seconds run
-    out, or joins a backlog of moves queued for the one writer (a burst), acknowledge
-    it as an update of its message first; the answer then edits the message or follows up.
-    The move is never cancelled: once asked for, it is applied or refused on its own."""
-    task = asyncio.ensure_future(move)
+    """Await a player's move. With the event loop running late or moves queued for the
+    writer (a burst), acknowledge the press first, before its move even starts; otherwise, if
+    the move is still waiting as Discord's 3 seconds run out, acknowledge it then. An
+    acknowledged press is answered later by editing its message or following up, once the
+    loop keeps time again and one of a few answer slots is free. The move is never cancelled:
+    once asked for, it is applied or refused on its own."""
     loop = asyncio.get_running_loop()
     # Discord's clock starts when it made the interaction (its id says when); ours when we took
     # it up. Under load the two differ by the time it queued here, so count from the earlier.
@@ -111,12 +129,38 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
         loop.time() - interaction.extras.get("arrived", loop.time()),
         time.time() - interaction.created_at.timestamp(),
     )
-    # Behind a backlog, or with the event loop running late (a burst), the press is
-    # acknowledged at once: its move and its answer would wait their turn at every step.
     bot = bot_of(interaction)
-    behind = bot.lag.lag > LAG or bot.service.store.backlog > BACKLOG
-    await asyncio.wait({task}, timeout=0.0 if behind else max(ANSWER_WITHIN - waited, 0.0))
-    if not task.done() and not interaction.response.is_done():
+    if bot.in_flight > IN_FLIGHT or bot.lag.lag > LAG or bot.service.store.backlog > BACKLOG:
+        await _acknowledge(interaction)
+        await _on_time(bot)  # the presses still arriving are acknowledged first
+        task = asyncio.ensure_future(move)
+    else:
+        task = asyncio.ensure_future(move)
+        await asyncio.wait({task}, timeout=max(ANSWER_WITHIN - waited, 0.0))
+        if task.done():
+            return await asyncio.shield(task)
+        await _acknowledge(interaction)
+    result = await asyncio.shield(task)
+    # Acknowledged already: its answer waits for the loop to keep time, then for a slot.
+    await _on_time(bot)
+    await bot.answer_slots.acquire()
+    interaction.extras["slot"] = True
+    return result
+
+
+async def _on_time(bot: BedtimeBot) -> None:
+    """Wait (a while at most) until the event loop keeps time again."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(bot.lag.on_time.wait(), ANSWER_PATIENCE)
+
+
+async def _acknowledge(interaction: discord.Interaction) -> None:
+    if not interaction.response.is_done():
         with contextlib.suppress(discord.HTTPException):
             await interaction.response.defer()
-    return await asyncio.shield(task)
+
+
+def answered(interaction: discord.Interaction) -> None:
+    """The interaction's answer is sent (or given up): free its slot, if it held one."""
+    if interaction.extras.pop("slot", False):
+        bot_of(interaction).answer_slots.release()
