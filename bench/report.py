@@ -15,7 +15,7 @@ from bench.engine import AtOnce, Engine
 from bench.harness import Spread
 from bench.latency import Latency
 from bench.startup import Startup
-from bot.discord.timing import BACKLOG, LAG
+from bot.discord.timing import ANSWER_SLOTS, BACKLOG, IN_FLIGHT, LAG
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -271,7 +271,6 @@ def _findings(
     """What this run's figures say about the targets."""
     biggest = max(bursts, key=lambda b: b.sessions)
     total = biggest.interactions * len(biggest.game.p50.runs)
-    move_us = 1e6 / moves.median
     lines = [
         "## What the numbers say",
         "",
@@ -289,18 +288,26 @@ def _findings(
     ]
     if lat.press_p50 is not None and lat.button_p50 is not None:
         extra = (lat.press_p50.median - lat.button_p50.median) * 1000
+        move = ""
+        if eng.at_once is not None:
+            cpu = 1e6 / Spread(eng.at_once.moves_per_second).median
+            move = (
+                f"The move itself (the rules on its own copy of the state, its rows recorded "
+                f"and committed) takes about {cpu:.0f} µs of the process when moves run side by "
+                f"side (the engine's rate with {eng.at_once.sessions:,} sessions moving at "
+                "once); one at a time it also waits for its commit's sync on the writer's "
+                "thread. "
+            )
         lines += [
             f"**Cost per press.** Against floor_button the p50 target is "
             f"{_verdict(met['press_p50_over_floor_button'])}; against /ping the p50 target is "
             f"{_verdict(met['press_p50_over_ping'])} and the p99 target "
             f"{_verdict(met['press_p99_over_ping'])}. A press costs {extra:.2f} ms more than "
-            "floor_button's at the median. Of that, the move itself (the rules, its rows "
-            f"recorded, its commit and the hop to the writer's thread) is about {move_us:.0f} "
-            "µs when moves come one at a time (the engine's serial rate); the rest is the "
-            "game's Discord side: finding the campaign and the control, drawing the round's "
-            "embed and its controls (a button per action and a menu of dreamers per aimed "
-            "action, where floor_button draws five plain ones), the larger answer on the "
-            "wire, and settling the interaction's owed posts.",
+            f"floor_button's at the median. {move}The rest of the difference is the game's "
+            "Discord side, which floor_button does not have: finding the campaign and checking "
+            "the control against it, drawing the round's embed and its controls (a button per "
+            "action and a menu of dreamers per aimed action), the larger answer on the wire, "
+            "and settling what the move owed the circle.",
             "",
         ]
     lines += [
@@ -315,18 +322,22 @@ def _findings(
         f"{_verdict(none_late)}); every answer in full came by a p99 of "
         f"{biggest.game.done_p99.ms(0)} (target ≤ 8 s: "
         f"{_verdict(met[f'burst_{biggest.sessions}_answer_in_full_p99_s'])}). A press is "
-        f"acknowledged first (deferred) when the event loop runs more than {LAG * 1000:.0f} ms "
-        f"late, or more than {BACKLOG:g} s of moves wait for the writer, or its move is not "
-        "done 2.5 s after Discord made it; its answer then follows. In the same run the floor "
+        f"acknowledged first (deferred), before its move starts, when more than {IN_FLIGHT} "
+        f"controls are in flight, the event loop runs more than {LAG * 1000:.0f} ms late, or "
+        f"more than {BACKLOG:g} s of moves wait for the writer; its move and its answer then "
+        f"wait for the loop to keep time, and go through {ANSWER_SLOTS} answer slots. A "
+        "press whose move is not done 2.5 s after Discord made it is acknowledged then. "
+        "In the same run the floor "
         f"bot, which does no work at all, answered the same burst with a p99 of "
         f"{biggest.floor.p99.ms(0)} and {biggest.floor.late:,} presses late, while the fake "
         f"Discord (in the benchmark's process) used {biggest.floor.fake_busy.median * 100:.0f}% "
         "of one of the two cores: on this machine a burst of that size is as much what one "
         "process can take in at all as what the game costs.",
         "",
-        "**Memory and start-up.** A held session costs what its circle and session take as "
-        "objects, plus its recent interaction keys; an idle campaign is let go after 30 "
-        "minutes. Start-up reads nothing in proportion to the data: a campaign is loaded on "
+        "**Memory and start-up.** A held session is kept as the text of its rows (the "
+        "campaign, its characters, the session) plus its recent interaction keys; a move "
+        "parses its own objects from them. An idle campaign is let go after 30 minutes. "
+        "Start-up reads nothing in proportion to the data: a campaign is loaded on "
         "its first move.",
         "",
         "To profile a run, set `BENCH_PROFILE` to a folder: each bot process then runs under "
