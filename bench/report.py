@@ -34,7 +34,6 @@ def render(
 ) -> str:
     p50_ratio, p99_ratio = _ratios(lat)
     met = {name: bool(t["met"]) for name, t in targets(lat, bursts, rss, start, eng).items()}
-    biggest = max(bursts, key=lambda b: b.sessions)
     lines = [
         "# Performance",
         "",
@@ -163,8 +162,7 @@ def render(
         after = json.loads(figures(lat, bursts, rss, start, eng, machine, seconds, quick))
         lines += before_and_after(before, after)
     lines += _postgres(lat, eng, postgres)
-    late = met[f"burst_{biggest.sessions}_acknowledged_after_3s"]
-    lines += _findings(lat, bursts, eng, p50_ratio, p99_ratio, moves, met, late)
+    lines += _findings(lat, bursts, eng, met)
     lines += [
         "",
         "## Figures as JSON",
@@ -258,18 +256,10 @@ def _burst_figure(size: int, name: str, figures: dict[str, Any]) -> str:
     return f"{_median(game[name]['runs']) * 1000:.0f} ms"
 
 
-def _findings(
-    lat: Latency,
-    bursts: list[Burst],
-    eng: Engine,
-    p50_ratio: Spread,
-    p99_ratio: Spread,
-    moves: Spread,
-    met: dict[str, bool],
-    none_late: bool,
-) -> list[str]:
+def _findings(lat: Latency, bursts: list[Burst], eng: Engine, met: dict[str, bool]) -> list[str]:
     """What this run's figures say about the targets."""
     biggest = max(bursts, key=lambda b: b.sessions)
+    none_late = met[f"burst_{biggest.sessions}_acknowledged_after_3s"]
     total = biggest.interactions * len(biggest.game.p50.runs)
     lines = [
         "## What the numbers say",

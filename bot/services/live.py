@@ -71,7 +71,6 @@ class Held:
     last: ChronicleEntry | None  # the campaign's latest chronicle entry
     # Keys of the campaign's recent moves: a repeat waits for the original's commit.
     keys: OrderedDict[str, asyncio.Future[None] | None] = field(default_factory=OrderedDict)
-    evicted: bool = False
     used: float = 0.0
     pending: int = 0
 
@@ -127,7 +126,7 @@ class Live:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.held: dict[str, Held] = {}
-        self.loading: dict[str, asyncio.Future[Held]] = {}
+        self.loading: dict[str, asyncio.Future[None]] = {}
         self.gates: dict[str, asyncio.Future[None]] = {}  # campaigns a change is around
         self.exclusive = asyncio.Lock()  # one change around campaigns at a time
         self.players: OrderedDict[int, Player] = OrderedDict()
@@ -156,7 +155,7 @@ class Live:
                 self.loading[campaign_id] = loading
             await asyncio.shield(loading)
 
-    async def _load(self, campaign_id: str) -> Held:
+    async def _load(self, campaign_id: str) -> None:
         try:
             read = self.store.read
             campaign = await read.campaigns.by_id(campaign_id)
@@ -170,15 +169,12 @@ class Live:
             held.keys, held.used = OrderedDict.fromkeys(keys), time.monotonic()
             if campaign_id not in self.gates:  # else a change is about to replace it
                 self.held[campaign_id] = held
-            return held
         finally:
             self.loading.pop(campaign_id, None)
 
     def evict(self, campaign_id: str) -> None:
         """Let go of the campaign's state: its next move loads it from the database."""
-        held = self.held.pop(campaign_id, None)
-        if held is not None:
-            held.evicted = True
+        self.held.pop(campaign_id, None)
 
     def sweep(self, idle: float) -> int:
         """Let go of campaigns with nothing in flight and no move for `idle` seconds."""
