@@ -3,6 +3,8 @@ rate limits and injected faults, each body checked against the limits and the sc
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -18,7 +20,6 @@ from fakecord.users import (
     BOT,
     BOT_ID,
     DEADLINE,
-    GUILD_ID,
     VIA,
     snowflake,
 )
@@ -34,6 +35,7 @@ class Fault:
     times: int = 1
     retry_after: float = 0.25
     skip: int = 0  # let this many matching requests through first
+    delay: float = 0.0  # seconds before the error: a request that hangs
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -83,6 +85,9 @@ class Rest:
                     continue
                 fault.times -= 1
                 self.served_faults.append((request.method, path, fault.status))
+                if fault.delay:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._closing.wait(), fault.delay)
                 return fault.response()
         limited = self._pace(request.method, path)
         if limited is not None:
@@ -194,7 +199,15 @@ class Rest:
         if path == "/oauth2/applications/@me":
             return _json(_application())
         if path == "/gateway/bot":
-            return _json({"url": self.gateway_url, "shards": 1, "session_start_limit": {}})
+            limit = {
+                "total": 1000,
+                "remaining": self.session_starts_left,
+                "reset_after": 86_400_000,
+                "max_concurrency": self.max_concurrency,
+            }
+            return _json(
+                {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
+            )
         if parts[0] == "applications" and parts[-1] == "commands":
             scope = parts[3] if len(parts) == 5 else "global"
             if method == "PUT":
@@ -218,6 +231,8 @@ class Rest:
             channel = int(parts[1])
             if method == "POST":
                 nonce = body.get("nonce") if body.get("enforce_nonce") else None
+                if nonce is not None:
+                    self.nonce_posts[str(nonce)] += 1
                 if nonce is not None and str(nonce) in self._nonces:
                     return _json(self.messages[self._nonces[str(nonce)]])  # Discord's dedupe
                 message = self._store(channel, body)
@@ -235,7 +250,7 @@ class Rest:
         if parts[0] == "channels" and len(parts) == 2:
             return _json(self._channel(int(parts[1])))
         if parts[0] == "guilds" and len(parts) == 2:
-            return _json(self._guild())
+            return _json(self._guild(int(parts[1])))
         return _json({"code": 0, "message": f"the fake has no route for {method} {path}"}, 404)
 
     def _callback(
@@ -286,7 +301,7 @@ class Rest:
                 event_id = snowflake()
                 self.events[event_id] = {
                     "id": str(event_id),
-                    "guild_id": str(GUILD_ID),
+                    "guild_id": parts[1],
                     "channel_id": None,
                     "creator_id": str(BOT_ID),
                     "creator": BOT.payload(),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from fakecord.gateway import Gateway
+from fakecord.gateway import Gateway, GatewaySession
 from fakecord.rest import Fault, Rest
 from fakecord.schema import OpenApi
 from fakecord.state import State
@@ -30,9 +32,33 @@ class FakeDiscord(Rest, Gateway, Users, State):
     """`await fake.start()`, then point discord.py at `fake.api_url` and `fake.gateway_url`."""
 
     def __init__(
-        self, *, channels: tuple[int, ...] = (920_000_000_000_000_001,), check_schema: bool = True
+        self,
+        *,
+        channels: tuple[int, ...] = (920_000_000_000_000_001,),
+        check_schema: bool = True,
+        guilds: Mapping[int, Sequence[int]] | None = None,
+        shards: int = 1,
+        max_concurrency: int = 1,
+        identify_interval: float | None = None,
     ) -> None:
+        """`channels` are the main guild's (GUILD_ID); `guilds` adds more, each with its
+        channels. `shards` is the fewest shards Discord lets the bot run (fewer is 4011);
+        `identify_interval`, if set, is the least time between two IDENTIFYs in one of the
+        `max_concurrency` buckets (less is a violation)."""
         self.channels = list(channels)
+        self.guild_channels: dict[int, list[int]] = {GUILD_ID: self.channels}
+        for guild_id, its_channels in (guilds or {}).items():
+            self.guild_channels[guild_id] = list(its_channels)
+        self._guild_of = {c: g for g, cs in self.guild_channels.items() for c in cs}
+        self.shard_count = shards
+        self.max_concurrency = max_concurrency
+        self.identify_interval = identify_interval
+        self.session_starts_left = 1000
+        self.identified_at: list[tuple[int, float]] = []  # (shard, perf_counter()) of each
+        self.sessions: dict[str, GatewaySession] = {}
+        self._current: dict[int, GatewaySession] = {}  # each shard's session now
+        self._by_socket: dict[web.WebSocketResponse, GatewaySession] = {}
+        self._bucket_identified: dict[int, float] = {}
         # Checking every body against the OpenAPI schema costs the fake far more CPU than the
         # bot spends; benchmarks turn it off so that the fake does not slow what it measures.
         self.check_schema = check_schema
@@ -52,6 +78,8 @@ class FakeDiscord(Rest, Gateway, Users, State):
         self.resumes: list[dict[str, Any]] = []  # every RESUME
         self.faults: list[Fault] = []  # injected errors, used up as they are served
         self.served_faults: list[tuple[str, str, int]] = []
+        self.nonce_posts: Counter[str] = Counter()  # channel posts by nonce, as served
+        self._closing = asyncio.Event()  # set as the fake stops: hanging requests end
         # Messages a channel takes per window, as Discord's per-channel limit; None is no limit.
         self.channel_limit: tuple[int, float] | None = None
         self.rate_limited: list[str] = []  # 429s the bot earned by its own pacing
@@ -63,9 +91,6 @@ class FakeDiscord(Rest, Gateway, Users, State):
         self.overwrites: dict[int, list[dict[str, Any]]] = {}
         self.openapi = OpenApi()
         self._sockets: list[web.WebSocketResponse] = []
-        self._sequence = 0
-        self._sent: list[dict[str, Any]] = []  # every dispatch this session, for a RESUME
-        self._live = False  # whether a connection is taking dispatches now
         self._ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -82,10 +107,19 @@ class FakeDiscord(Rest, Gateway, Users, State):
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._closing.set()
         for socket in list(self._sockets):
             await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @property
+    def guild_ids(self) -> list[int]:
+        return list(self.guild_channels)
+
+    def guild_of(self, channel_id: int) -> int:
+        """The guild a channel is in (the main guild for a channel the fake does not know)."""
+        return self._guild_of.get(channel_id, GUILD_ID)
 
     @property
     def api_url(self) -> str:
@@ -123,6 +157,8 @@ class FakeDiscord(Rest, Gateway, Users, State):
         """No violations, and every interaction answered once, in time."""
         problems = list(self.violations)
         for sent in self.interactions.values():
+            if sent.lost:  # never reached the bot (its session was replaced)
+                continue
             if not sent.responses:
                 problems.append(f"interaction {sent.id} (type {sent.kind}) was never answered")
             elif sent.latency is not None and sent.latency > DEADLINE:

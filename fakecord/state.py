@@ -62,7 +62,7 @@ class State:
         message = {
             "id": str(message_id),
             "channel_id": str(channel),
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(self.guild_of(channel)),
             "author": BOT.payload() | {"bot": True},
             "content": body.get("content") or "",
             "timestamp": "2026-01-01T00:00:00+00:00",
@@ -84,7 +84,7 @@ class State:
                 "id": str(interaction.id),
                 "type": interaction.kind,
                 "user": interaction.user.payload(),
-                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+                "authorizing_integration_owners": {"0": str(self.guild_of(channel))},
             }
         self.messages[message_id] = message
         return message
@@ -102,12 +102,14 @@ class State:
         return message
 
     def _channel(self, channel_id: int) -> dict[str, Any]:
+        guild_id = self.guild_of(channel_id)
+        siblings = self.guild_channels.get(guild_id, [])
         return {
             "id": str(channel_id),
             "type": 0,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild_id),
             "name": f"bedtime-{channel_id % 1000}",
-            "position": self.channels.index(channel_id) if channel_id in self.channels else 0,
+            "position": siblings.index(channel_id) if channel_id in siblings else 0,
             "permission_overwrites": self.overwrites.get(channel_id, []),
             "nsfw": False,
             "parent_id": None,
@@ -116,9 +118,9 @@ class State:
             "rate_limit_per_user": 0,
         }
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         return {
-            "id": str(GUILD_ID),
+            "id": str(guild_id),
             "name": "Dream Circle",
             "icon": None,
             "owner_id": "1",
@@ -129,7 +131,7 @@ class State:
             "explicit_content_filter": 0,
             "roles": [
                 {
-                    "id": str(GUILD_ID),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": str(self.everyone_permissions),
                     "position": 0,

@@ -81,6 +81,8 @@ class Sent:
     channel: int = 0  # where it was used: its answers appear there
     payload: dict[str, Any] = field(default_factory=dict)  # the INTERACTION_CREATE, to repeat
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    delivered: bool = False  # a gateway session took it (perhaps to replay on a RESUME)
+    lost: bool = False  # its session was replaced before it could be replayed
 
     @property
     def latency(self) -> float | None:
@@ -121,12 +123,12 @@ class Users:
     """Acting as users: slash commands, autocomplete, clicks, selects and modal submits."""
 
     async def _send(self, kind: int, user: User, data: dict[str, Any], **extra: Any) -> Sent:
-        socket = self._sockets[-1] if self._sockets and self._live else None
-        assert socket is not None or self.resumes or self.identifies, "the bot never connected"
+        assert self.identifies, "the bot never connected"
         interaction_id = snowflake()
         # A component is used where its message is, unless a test forges it elsewhere.
         here = int(extra["message"]["channel_id"]) if "message" in extra else self.channels[0]
         channel = extra.pop("channel_id", None) or here
+        guild = self.guild_of(channel)
         sent = Sent(interaction_id, kind, user, time.perf_counter(), channel=channel)
         if "message" in extra:  # before the bot can answer, which may edit that message
             sent.message_id = int(extra["message"]["id"])
@@ -137,7 +139,7 @@ class Users:
             "type": kind,
             "token": f"token-{interaction_id}",
             "version": 1,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild),
             "channel_id": str(channel),
             "channel": self._channel(channel),
             "member": user.member(),
@@ -146,18 +148,18 @@ class Users:
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "authorizing_integration_owners": {"0": str(guild)},
             "context": 0,
             "attachment_size_limit": limits.MAX_FILE_BYTES,
         } | extra
         sent.payload = payload
-        await self._dispatch(socket, "INTERACTION_CREATE", payload)
+        sent.delivered = await self._deliver(guild, "INTERACTION_CREATE", payload, sent)
         return sent
 
     async def repeat(self, sent: Sent) -> None:
         """Deliver an interaction again, as Discord sometimes does: the same id and token.
         Answering it a second time is Discord's 40060, and a violation here."""
-        await self._dispatch(self._sockets[-1], "INTERACTION_CREATE", sent.payload)
+        await self._deliver(int(sent.payload["guild_id"]), "INTERACTION_CREATE", sent.payload)
         await self.settle()
 
     async def _answered(self, sent: Sent, within: float = DEADLINE + 2) -> Sent:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import aiohttp
 import pytest
 
-from fakecord import limits
+from fakecord import FakeDiscord, limits
+from fakecord.gateway import INVALID_SHARD, SHARDING_REQUIRED, guild_on_shard
 from fakecord.schema import OpenApi
 
 SPEC = OpenApi()
@@ -56,3 +60,63 @@ def test_bodies_that_break_discords_schema_are_refused() -> None:
     bad = {"type": 4, "data": {"content": 12, "embeds": "not a list"}}
     assert SPEC.problems("POST", "/api/v10/interactions/1/tok/callback", bad)
     assert SPEC.problems("POST", "/api/v10/channels/1/messages", {"embeds": [{"title": 5}]})
+
+
+async def _identify(fake: FakeDiscord, shard: list[int] | None) -> tuple[int | None, list[str]]:
+    """IDENTIFY on a connection of its own: (the close code, if it was closed; the events)."""
+    events: list[str] = []
+    async with aiohttp.ClientSession() as client, client.ws_connect(fake.gateway_url) as ws:
+        await ws.receive_json()  # HELLO
+        d: dict[str, object] = {"token": "t", "intents": 1, "properties": {}}
+        if shard is not None:
+            d["shard"] = shard
+        await ws.send_json({"op": 2, "d": d})
+        while True:
+            frame = await ws.receive(timeout=2)
+            if frame.type is not aiohttp.WSMsgType.TEXT:
+                return ws.close_code, events
+            payload = json.loads(frame.data)
+            events.append(payload["t"])
+            if payload["t"] == "READY" and not payload["d"]["guilds"]:
+                return None, events
+            if payload["t"] == "GUILD_CREATE":
+                return None, events
+
+
+async def test_the_gateway_refuses_a_bad_shard_and_too_few_shards() -> None:
+    fake = FakeDiscord(shards=4)
+    await fake.start()
+    try:
+        assert (await _identify(fake, [4, 4]))[0] == INVALID_SHARD
+        assert (await _identify(fake, None))[0] == SHARDING_REQUIRED
+        assert (await _identify(fake, [0, 2]))[0] == SHARDING_REQUIRED
+        assert (await _identify(fake, [1, 4])) == (None, ["READY"])  # no guild on shard 1
+    finally:
+        await fake.stop()
+
+
+async def test_guilds_go_to_their_shard_and_session_starts_are_counted() -> None:
+    guilds = {guild_on_shard(s, 3, n): (950 + s * 10 + n,) for s in range(3) for n in range(2)}
+    fake = FakeDiscord(guilds=guilds, shards=3, max_concurrency=2, identify_interval=60)
+    await fake.start()
+    try:
+        async with aiohttp.ClientSession() as client:
+            before = await (await client.get(f"{fake.api_url}/gateway/bot")).json()
+            for shard in range(3):
+                assert (await _identify(fake, [shard, 3]))[0] is None
+            after = await (await client.get(f"{fake.api_url}/gateway/bot")).json()
+        assert before["shards"] == 3
+        assert before["session_start_limit"]["max_concurrency"] == 2
+        left = (
+            before["session_start_limit"]["remaining"] - after["session_start_limit"]["remaining"]
+        )
+        assert left == 3
+        for guild in guilds:
+            session = fake.session_of(guild)
+            assert session is not None
+            assert session.shard == (guild >> 22) % 3
+        # Shards 0 and 2 share a bucket of max_concurrency 2, and came closer than 60 s.
+        assert fake.violations == [fake.violations[0]]
+        assert "bucket 0" in fake.violations[0]
+    finally:
+        await fake.stop()
