@@ -34,6 +34,7 @@ class Statement(NamedTuple):
     sql: str
     parameters: Sequence[Any]  # one row's, or every row's when `many`
     many: bool = False
+    required: bool = False  # it must change exactly one row, or the batch fails (Changed)
 
 
 class Recorder:
@@ -58,6 +59,12 @@ class Recorder:
         batch = [tuple(row) for row in rows]
         if batch:
             self.statements.append(Statement(sql, batch, many=True))
+
+    async def require(self, sql: str, parameters: Iterable[Any] = ()) -> None:
+        self.statements.append(Statement(sql, tuple(parameters), required=True))
+
+    async def notify(self, channel: str, payload: str) -> None:
+        raise RuntimeError("a move announces nothing to other processes")
 
 
 class _Entry(NamedTuple):
@@ -142,6 +149,8 @@ async def replay(sql: Sql, statements: list[Statement]) -> None:
     for statement in statements:
         if statement.many:
             await sql.executemany(statement.sql, statement.parameters)
+        elif statement.required:
+            await sql.require(statement.sql, statement.parameters)
         else:
             await sql.execute(statement.sql, statement.parameters)
 

@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,11 +22,12 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.batch import Batched, GroupCommit, Statement, replay
-from bot.store.errors import StoreError, StoreGone
+from bot.store.errors import Changed, StoreError, StoreGone
 from bot.store.migrations import SCHEMA_VERSION, migrations
 from bot.store.repositories import CampaignCache
 from bot.store.seal import PLAIN
-from bot.store.sql import SqliteSql
+from bot.store.shards import EVERY_GUILD, Stale, this_process
+from bot.store.sql import CHANGED, SqliteSql
 from bot.store.turns import Turns
 from bot.store.unit import Unit
 
@@ -60,6 +61,12 @@ class Database(Batched):
         self.campaign_cache = CampaignCache()
         self._read: Unit | None = None
         self._read_on: aiosqlite.Connection | None = None
+        # One process has the file (its instance lock): it owns every guild, and paces its
+        # own IDENTIFYs.
+        self.shards = EVERY_GUILD
+        self.process = this_process()
+        self._identified: dict[int, float] = {}
+        self._identifying = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -89,6 +96,18 @@ class Database(Batched):
         if self.reader is not self.connection:
             await self.reader.close()
         await self.connection.close()
+
+    async def on_stale(self, told: Callable[[Stale], None]) -> None:
+        """Nobody else writes this file: no change comes from another process."""
+
+    async def identify_turn(self, bucket: int, interval: float) -> None:
+        """Wait until `interval` seconds have passed since this bucket's last IDENTIFY."""
+        async with self._identifying:
+            loop = asyncio.get_running_loop()
+            wait = self._identified.get(bucket, -interval) + interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._identified[bucket] = loop.time()
 
     async def _write(self, statements: list[Statement]) -> None:
         """One batch of moves, in one transaction, in the writer's turn."""
@@ -272,7 +291,9 @@ def _commit(writer: sqlite3.Connection, statements: list[Statement]) -> None:
             if statement.many:
                 writer.executemany(statement.sql, statement.parameters)
             else:
-                writer.execute(statement.sql, statement.parameters)
+                changed = writer.execute(statement.sql, statement.parameters).rowcount
+                if statement.required and changed != 1:
+                    raise Changed(CHANGED)
         writer.execute("COMMIT")
     except BaseException:
         if writer.in_transaction:

@@ -19,9 +19,17 @@ class StoreGone(StoreError):
     written, lest moves "succeed" into a file nobody will open again."""
 
 
+class Changed(StoreError):
+    """A live session's circle was changed from outside it (by another process: a player's
+    rest or forget-me) after it was loaded: the move is not written, and the session is
+    loaded again."""
+
+
 def trouble(error: BaseException) -> Trouble | None:
     """Whether an error is the store's passing trouble (busy, disk full, server unreachable)
     rather than a fault in Bedtime: the player is told so, and nothing was changed."""
+    if isinstance(error, Changed):
+        return "busy"
     if isinstance(error, sqlite3.OperationalError):
         text = str(error).lower()
         if "locked" in text or "busy" in text:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,6 +31,9 @@ class KeyFile:
         ):
             self._db.execute(pragma)
         self._db.execute("CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, key BLOB NOT NULL)")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(keys)")}
+        if "made" not in columns:  # when each key was made (unix time): a scrub spares new keys
+            self._db.execute("ALTER TABLE keys ADD COLUMN made REAL")
         self._keys: dict[str, bytes] = {}
 
     def close(self) -> None:
@@ -37,7 +41,9 @@ class KeyFile:
 
     def seal(self, text: str) -> str:
         key_id, key = secrets.token_hex(8), AESGCM.generate_key(bit_length=256)
-        self._db.execute("INSERT INTO keys (id, key) VALUES (?, ?)", (key_id, key))
+        self._db.execute(
+            "INSERT INTO keys (id, key, made) VALUES (?, ?, ?)", (key_id, key, time.time())
+        )
         self._keys[key_id] = key
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(key).encrypt(nonce, text.encode(), key_id.encode())
@@ -66,10 +72,21 @@ class KeyFile:
     def known(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT id FROM keys")}
 
-    def keep_only(self, wanted: set[str]) -> bool:
+    def keep_only(self, wanted: set[str], spare_since: float | None = None) -> bool:
         """Delete every key not in `wanted`, zeroed in the file, and empty the journal of
-        their old pages. False if another reader kept it busy: the next scrub tries again."""
-        gone = self.known() - wanted
+        their old pages; but spare keys made at or after `spare_since` (unix time): their
+        texts may be in transactions not committed yet. False if a spared key is not wanted,
+        or if another reader kept the file busy: the next scrub tries again."""
+        unwanted = {
+            key_id: made
+            for key_id, made in self._db.execute("SELECT id, made FROM keys")
+            if key_id not in wanted
+        }
+        gone = {
+            key_id
+            for key_id, made in unwanted.items()
+            if spare_since is None or made is None or made < spare_since
+        }
         try:
             if gone:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -84,4 +101,4 @@ class KeyFile:
             busy, _, _ = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         except sqlite3.OperationalError:
             return False
-        return int(busy) == 0
+        return int(busy) == 0 and len(gone) == len(unwanted)

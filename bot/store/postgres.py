@@ -1,8 +1,15 @@
 """PostgreSQL through asyncpg: the same repositories and promises as SQLite, for a server that
 one file cannot carry.
 
-- **One bot per database.** A session advisory lock, held on a connection of its own outside
-  the pool, for as long as the bot runs. A second bot is refused and told who holds it.
+- **One process per shard.** Each process runs some of the bot's gateway shards (one bot
+  unsharded: shard 0 of 1). It holds one session advisory lock per shard, and a shared lock
+  on the shard count, on a connection of its own outside the pool, for as long as it runs. A
+  second process for a shard is refused and told who runs it; so is a process that counts the
+  shards differently from the processes running now. Its death releases its locks.
+- **Other processes are told** (LISTEN/NOTIFY, on the same connection) when a change crosses
+  into campaigns they may hold live, e.g. a player's rest; see live.py.
+- **IDENTIFY pacing** across processes: one advisory lock per concurrency bucket, held for the
+  interval after each IDENTIFY.
 - **Migrations** run in one transaction under a transaction advisory lock, so two processes
   starting together cannot both migrate. The version is kept in `schema_version`; a database
   written by a newer Bedtime is refused.
@@ -17,6 +24,7 @@ statements: point Bedtime at PostgreSQL itself, or at a pooler in session mode.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import logging
 import os
@@ -24,7 +32,8 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-from collections.abc import AsyncIterator, Awaitable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -38,19 +47,26 @@ from bot.store.keys import KeyFile
 from bot.store.migrations import SCHEMA_VERSION, migrations
 from bot.store.repositories import CampaignCache
 from bot.store.seal import IN_USE
+from bot.store.shards import EVERY_GUILD, STALE_CHANNEL, Shards, Stale, read_notice, this_process
 from bot.store.sql import PostgresSql
 from bot.store.turns import Turns
 from bot.store.unit import Unit
 
 log = logging.getLogger(__name__)
 
-# Advisory lock keys, in a range nothing else of ours uses: "bedtime" + a purpose.
-INSTANCE_KEY = 0x0BED_0001
+# Advisory lock keys, in a range nothing else of ours uses: "bedtime" + a purpose. The last
+# three take a second key: the shard count, the shard, the IDENTIFY bucket.
 MIGRATION_KEY = 0x0BED_0002
+STARTING_KEY = 0x0BED_0003  # one process at a time checks and takes its shards
+COUNT_KEY = 0x0BED_0004  # shared, with the shard count: every live process agrees on it
+SHARD_KEY = 0x0BED_0005
+IDENTIFY_KEY = 0x0BED_0006
 # A query waiting longer than this would miss Discord's 3-second window to answer.
 COMMAND_TIMEOUT = 2.0
 LOCK_TIMEOUT = 1.5
 MIGRATION_TIMEOUT = 120.0
+# In a cluster, how long a key another process made may wait for its text's commit.
+OTHERS_SEALING = 60.0
 
 
 def _name() -> str:
@@ -64,9 +80,15 @@ _VERSION = "SELECT coalesce(max(version), 0) FROM schema_version"
 class PostgresDatabase(Batched):
     """The store on PostgreSQL. `open` it with a `postgresql://` URL."""
 
-    def __init__(self, pool: Any, holder: Any | None, keys: KeyFile) -> None:
+    def __init__(
+        self, pool: Any, holder: Any | None, keys: KeyFile, shards: Shards = EVERY_GUILD
+    ) -> None:
         self.pool = pool  # asyncpg.Pool
-        self.holder = holder  # the connection holding the instance lock, if this bot took it
+        self.holder = holder  # the connection holding the shards' locks, if this bot took them
+        self.shards = shards
+        self.process = this_process()
+        self.listener: Any | None = None  # the connection that LISTENs, once asked to
+        self._stale: list[Callable[[Stale], None]] = []
         self.keys = keys
         self.sealer = keys
         self.group = GroupCommit(self._write)
@@ -75,16 +97,21 @@ class PostgresDatabase(Batched):
         self.campaign_cache = CampaignCache()
         self.unscrubbed = False  # whether keys of deleted texts may still be in the key file
         self._read = Unit(PostgresSql(pool), self.campaign_cache, keys)
+        self._pacing: set[asyncio.Future[None]] = set()
+        self.url = ""
 
     @classmethod
-    async def open(cls, url: str, keys: Path, *, exclusive: bool = True) -> PostgresDatabase:
-        """Connect, take the instance lock (unless `exclusive` is False: a tool that only
-        reads, or a test), migrate, and check that `keys` is the key file of this database."""
+    async def open(
+        cls, url: str, keys: Path, *, exclusive: bool = True, shards: Shards = EVERY_GUILD
+    ) -> PostgresDatabase:
+        """Connect, take the locks of the shards this process runs (unless `exclusive` is
+        False: a tool that only reads, or a test), migrate, and check that `keys` is the key
+        file of this database."""
         try:
             key_file = KeyFile(keys)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"Cannot open the confession key file {keys}: {error}") from error
-        holder = await _hold_instance(url) if exclusive else None
+        holder = await _hold_shards(url, shards) if exclusive else None
         try:
             pool = await _reach(
                 asyncpg.create_pool(
@@ -105,7 +132,8 @@ class PostgresDatabase(Batched):
             if holder is not None:
                 await holder.close()
             raise
-        database = cls(pool, holder, key_file)
+        database = cls(pool, holder, key_file, shards)
+        database.url = url
         try:
             await database._migrate()
             await database._check_keys()
@@ -116,11 +144,57 @@ class PostgresDatabase(Batched):
 
     async def close(self) -> None:
         await self.flush()
+        for pacing in list(self._pacing):
+            pacing.cancel()
+        await asyncio.gather(*self._pacing, return_exceptions=True)
         await self.pool.close()
         self.keys.close()
-        if self.holder is not None:
-            await self.holder.close()
-            self.holder = None
+        for connection in {id(c): c for c in (self.holder, self.listener) if c}.values():
+            await connection.close()
+        self.holder = self.listener = None
+
+    # --- other processes ---
+
+    async def on_stale(self, told: Callable[[Stale], None]) -> None:
+        """Call `told` with every change another process makes to campaigns this one may
+        hold (see Unit.announce)."""
+        self._stale.append(told)
+        if self.listener is None:
+            self.listener = self.holder or await _reach(
+                asyncpg.connect(self.url, server_settings={"application_name": _name()}), self.url
+            )
+            await self.listener.add_listener(STALE_CHANNEL, self._heard)
+
+    def _heard(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        notice = read_notice(payload)
+        if notice is None:
+            return
+        for told in self._stale:
+            told(notice)
+
+    async def identify_turn(self, bucket: int, interval: float) -> None:
+        """Wait for this concurrency bucket's turn to IDENTIFY, across every process: its lock
+        is taken, and held for `interval` seconds from now, so that the IDENTIFY the caller
+        sends next is the only one in the bucket for that long. The lock is held on a
+        connection of its own, which waits for it as long as it takes; closing it lets go."""
+        connection = await _reach(
+            asyncpg.connect(self.url, server_settings={"application_name": _name()}), self.url
+        )
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1, $2)", IDENTIFY_KEY, bucket)
+        except BaseException:
+            await connection.close()
+            raise
+
+        async def hold() -> None:
+            try:
+                await asyncio.sleep(interval)
+            finally:
+                await connection.close()
+
+        task = asyncio.ensure_future(hold())
+        self._pacing.add(task)
+        task.add_done_callback(self._pacing.discard)
 
     async def version(self) -> int:
         async with self.pool.acquire() as connection:
@@ -192,9 +266,16 @@ class PostgresDatabase(Batched):
     async def scrub_pending(self) -> bool:
         if not self.unscrubbed:
             return True
-        # In its turn: no key is then written for a text whose transaction is not committed.
+        # A key is written when its text is sealed, before the text's transaction commits.
+        # This process's: every move sealed before now is committed (or failed) once flushed,
+        # and other changes seal in their turn; keys made after `began` are spared. Other
+        # processes' (a cluster shares the key file): spared for a while, as they cannot be
+        # seen; the scrub is owed until they are gone.
+        began = time.time()
+        await self.flush()
+        spare = began if self.shards.count == 1 else began - OTHERS_SEALING
         async with self.turns.turn():
-            done = self.keys.keep_only(await self._keys_in_use())
+            done = self.keys.keep_only(await self._keys_in_use(), spare)
         if done:
             self.unscrubbed = False
         return done
@@ -213,39 +294,61 @@ class PostgresDatabase(Batched):
             )
 
 
-async def _hold_instance(url: str) -> Any:
-    """A connection of its own holding the instance lock, or a StoreError naming the bot that
-    holds it."""
+async def _hold_shards(url: str, shards: Shards) -> Any:
+    """A connection of its own holding the locks of these shards and of their count, or a
+    StoreError naming the process that stands in the way."""
     holder = await _reach(asyncpg.connect(url, server_settings={"application_name": _name()}), url)
     try:
-        if await holder.fetchval("SELECT pg_try_advisory_lock($1)", INSTANCE_KEY):
-            return holder
-        who = await holder.fetchrow(
-            """
-            SELECT activity.application_name, host(activity.client_addr), activity.backend_start
-            FROM pg_locks JOIN pg_stat_activity AS activity ON activity.pid = pg_locks.pid
-            WHERE pg_locks.locktype = 'advisory' AND pg_locks.granted
-              AND pg_locks.database =
-                  (SELECT oid FROM pg_database WHERE datname = current_database())
-              AND pg_locks.classid = 0 AND pg_locks.objid = $1
-            """,
-            INSTANCE_KEY,
-        )
+        async with holder.transaction():
+            # Session locks taken in a transaction outlive it; this one does not.
+            await holder.execute("SELECT pg_advisory_xact_lock($1)", STARTING_KEY)
+            others = _HOLDERS + " AND pg_locks.objid <> $2"
+            counts = await holder.fetch(others, COUNT_KEY, shards.count)
+            if counts:
+                raise StoreError(
+                    f"This process counts {shards.count} shard(s) (SHARD_COUNT), but "
+                    f"{_who(counts[0])} runs with {counts[0]['objid']}. Every process of one bot "
+                    "must agree: to reshard, stop them all, change SHARD_COUNT, and start again."
+                )
+            await holder.execute("SELECT pg_advisory_lock_shared($1, $2)", COUNT_KEY, shards.count)
+            for shard in shards.ids:
+                if await holder.fetchval("SELECT pg_try_advisory_lock($1, $2)", SHARD_KEY, shard):
+                    continue
+                who = await holder.fetch(_HOLDERS + " AND pg_locks.objid = $2", SHARD_KEY, shard)
+                named = _who(who[0]) if who else "another process"
+                if shards.count == 1:
+                    raise StoreError(
+                        f"Another Bedtime is already running on this PostgreSQL database: "
+                        f"{named}. Two bots on one token would answer every interaction twice; "
+                        "stop the other one first, or use another DATABASE_URL."
+                    )
+                raise StoreError(
+                    f"Shard {shard} of {shards.count} is already run by {named}. Two processes "
+                    "on one shard would answer its interactions twice: give each process its "
+                    "own SHARD_IDS."
+                )
     except BaseException:
         await holder.close()
         raise
-    await holder.close()
-    if who is None:
-        named = "another process"
-    else:
-        name, address, since = who
-        where = address or "local socket"
-        named = f"{name or 'another process'} ({where}, since {since:%Y-%m-%d %H:%M %Z})"
-    raise StoreError(
-        f"Another Bedtime is already running on this PostgreSQL database: {named}. Two bots on "
-        "one token would answer every interaction twice; stop the other one first, or use "
-        "another DATABASE_URL."
-    )
+    return holder
+
+
+# Who holds an advisory lock with this first key (and, as the caller adds, second key).
+_HOLDERS = """
+    SELECT activity.application_name, host(activity.client_addr) AS address,
+           activity.backend_start, pg_locks.objid
+    FROM pg_locks JOIN pg_stat_activity AS activity ON activity.pid = pg_locks.pid
+    WHERE pg_locks.locktype = 'advisory' AND pg_locks.granted AND pg_locks.objsubid = 2
+      AND pg_locks.pid <> pg_backend_pid()
+      AND pg_locks.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND pg_locks.classid = $1
+"""
+
+
+def _who(row: Any) -> str:
+    name, address, since = row["application_name"], row["address"], row["backend_start"]
+    where = address or "local socket"
+    return f"{name or 'another process'} ({where}, since {since:%Y-%m-%d %H:%M %Z})"
 
 
 async def _reach(connecting: Awaitable[Any], url: str) -> Any:

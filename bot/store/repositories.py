@@ -24,6 +24,7 @@ from bot.core.models import (
 )
 from bot.core.phases import Phase
 from bot.store.seal import PLAIN, Sealer
+from bot.store.shards import EVERY_GUILD, Shards
 from bot.store.sql import Sql
 
 _CLOSED = (Phase.ARCHIVED.value, Phase.CANCELLED.value)
@@ -144,13 +145,37 @@ class Campaigns:
         row = await self.db.first("SELECT state FROM campaigns WHERE id = ?", (campaign_id,))
         return Campaign.model_validate_json(row[0]) if row else None
 
-    async def scheduled_before(self, moment: datetime, limit: int = 100) -> list[str]:
-        """Campaigns whose next scheduled session is at or before `moment`."""
+    async def scheduled_before(
+        self, moment: datetime, shards: Shards = EVERY_GUILD, limit: int = 100
+    ) -> list[str]:
+        """Campaigns of owned guilds whose next scheduled session is at or before `moment`."""
+        owned, guilds = shards.where("guild_id")
         sql = (
-            "SELECT id FROM campaigns WHERE next_at IS NOT NULL AND next_at <= ? "
+            f"SELECT id FROM campaigns WHERE next_at IS NOT NULL AND next_at <= ? AND {owned} "
             "ORDER BY next_at LIMIT ?"
         )
-        return [row[0] for row in await self.db.fetch(sql, (stamp(moment), limit))]
+        return [row[0] for row in await self.db.fetch(sql, (stamp(moment), *guilds, limit))]
+
+    async def generation(self, campaign_id: str) -> int:
+        """How many changes the campaign has had from outside its live session."""
+        row = await self.db.first("SELECT generation FROM campaigns WHERE id = ?", (campaign_id,))
+        return int(row[0]) if row else 0
+
+    async def unchanged_since(self, campaign_id: str, generation: int) -> None:
+        """Fail the transaction (Changed) if the campaign was changed from outside its live
+        session after that session loaded it at `generation`."""
+        await self.db.require(
+            "UPDATE campaigns SET generation = generation WHERE id = ? AND generation = ?",
+            (campaign_id, generation),
+        )
+
+    async def touched(self, campaign_ids: Iterable[str]) -> None:
+        """A change from outside their live sessions: whoever holds them must load them again
+        before writing their circles (see `Circles.save`'s `generation`)."""
+        await self.db.executemany(
+            "UPDATE campaigns SET generation = generation + 1 WHERE id = ?",
+            [(i,) for i in sorted(campaign_ids)],
+        )
 
     async def delete(self, campaign_id: str) -> None:
         await self.db.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
@@ -364,6 +389,17 @@ class CircleRows:
         self.characters = characters
         self.bonds = bonds
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CircleRows):
+            return NotImplemented
+        return (self.campaign, self.characters, self.bonds) == (
+            other.campaign,
+            other.characters,
+            other.bonds,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
     @classmethod
     def of(cls, circle: Circle) -> CircleRows:
         return cls(
@@ -410,13 +446,26 @@ class Sessions:
         session.texts = {row[0]: self.sealer.open(row[1]) for row in rows}
         return session
 
-    async def due(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
-        """(campaign id, session id) of sessions whose deadline has passed."""
-        sql = (
-            "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL AND deadline <= ? "
-            "ORDER BY deadline LIMIT ?"
-        )
-        return [(row[0], row[1]) for row in await self.db.fetch(sql, (stamp(now), limit))]
+    async def due(
+        self, now: datetime, shards: Shards = EVERY_GUILD, limit: int = 100
+    ) -> list[tuple[str, str]]:
+        """(campaign id, session id) of sessions of owned guilds whose deadline has passed."""
+        if shards.everything:
+            sql = (
+                "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL "
+                "AND deadline <= ? ORDER BY deadline LIMIT ?"
+            )
+            rows = await self.db.fetch(sql, (stamp(now), limit))
+        else:
+            owned, guilds = shards.where("campaigns.guild_id")
+            sql = (
+                "SELECT sessions.campaign_id, sessions.id FROM sessions "
+                "JOIN campaigns ON campaigns.id = sessions.campaign_id "
+                f"WHERE sessions.deadline IS NOT NULL AND sessions.deadline <= ? AND {owned} "
+                "ORDER BY sessions.deadline LIMIT ?"
+            )
+            rows = await self.db.fetch(sql, (stamp(now), *guilds, limit))
+        return [(row[0], row[1]) for row in rows]
 
     async def save(
         self, session: Session, stored: set[str] | None = None, text: str | None = None
@@ -564,7 +613,13 @@ class Characters:
 class Outbox:
     """Posts owed to the circle, written with the move that made them: a timer's, for the
     scheduler to send; a player's, held while the interaction answers it. Posts that show
-    confession text are sealed like the text itself."""
+    confession text are sealed like the text itself.
+
+    A post is sent by the process that owns its guild: it claims the post for a lease
+    (`claim`), and deletes it once sent (`done`) or gives it back (`unclaim`). A held post is
+    a claim too, for as long as an interaction's token lives. A process gives back only its own
+    claims; others' come back when their lease runs out, or when a process takes over their
+    guilds' shards (`recover`), which it can only do once their owner is gone."""
 
     def __init__(self, db: Sql, sealer: Sealer = PLAIN) -> None:
         self.db = db
@@ -573,42 +628,105 @@ class Outbox:
     async def add(
         self,
         campaign_id: str,
+        guild_id: int,
         session_id: str | None,
         events: str,
         at: datetime,
-        held_by: str | None = None,
+        held: tuple[str, str, datetime] | None = None,
         *,
         secret: bool = False,
     ) -> None:
+        """`held` is (the move's key, this process, until when) while an interaction tells
+        the circle itself."""
         stored = self.sealer.seal(events) if secret else events
+        key, holder, until = held if held is not None else (None, None, None)
         await self.db.execute(
-            "INSERT INTO outbox (campaign_id, session_id, events, created_at, held_by) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (campaign_id, session_id, stored, stamp(at), held_by),
+            "INSERT INTO outbox (campaign_id, guild_id, session_id, events, created_at, "
+            "held_by, claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                campaign_id,
+                guild_id,
+                session_id,
+                stored,
+                stamp(at),
+                key,
+                holder,
+                stamp(until) if until else None,
+            ),
         )
 
-    async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
+    async def claimable(self, now: datetime, shards: Shards) -> bool:
+        """Whether `claim` would find anything: a read, so that an idle tick writes nothing."""
+        owned, guilds = shards.where("guild_id")
         sql = (
-            "SELECT id, campaign_id, session_id, events FROM outbox WHERE held_by IS NULL "
-            "ORDER BY id LIMIT ?"
+            "SELECT 1 FROM outbox WHERE ((held_by IS NULL AND claimed_until IS NULL) "
+            f"OR claimed_until < ?) AND {owned} LIMIT 1"
+        )
+        return await self.db.first(sql, (stamp(now), *guilds)) is not None
+
+    async def claim(
+        self, holder: str, now: datetime, until: datetime, shards: Shards, limit: int = 50
+    ) -> list[tuple[int, str, str | None, str]]:
+        """Claim, until `until`, owed posts of owned guilds that nobody holds (or whose claim
+        ran out), oldest first: (row id, campaign id, session id, events). On PostgreSQL,
+        rows another process is claiming at this moment are skipped, not waited for."""
+        owned, guilds = shards.where("guild_id")
+        skip = " FOR UPDATE SKIP LOCKED" if self.db.locks_rows else ""
+        sql = (
+            "UPDATE outbox SET held_by = NULL, claimed_by = ?, claimed_until = ? WHERE id IN ("
+            "SELECT id FROM outbox WHERE ((held_by IS NULL AND claimed_until IS NULL) "
+            f"OR claimed_until < ?) AND {owned} ORDER BY id LIMIT ?{skip}) "
+            "RETURNING id, campaign_id, session_id, events"
+        )
+        parameters = (holder, stamp(until), stamp(now), *guilds, limit)
+        rows = sorted(await self.db.fetch(sql, parameters), key=lambda row: int(row[0]))
+        return [(int(row[0]), row[1], row[2], self.sealer.open(row[3])) for row in rows]
+
+    async def pending(self, limit: int = 50) -> list[tuple[int, str, str | None, str]]:
+        """Owed posts nobody holds, without claiming them (for tools and tests)."""
+        sql = (
+            "SELECT id, campaign_id, session_id, events FROM outbox "
+            "WHERE held_by IS NULL AND claimed_by IS NULL ORDER BY id LIMIT ?"
         )
         rows = await self.db.fetch(sql, (limit,))
         return [(row[0], row[1], row[2], self.sealer.open(row[3])) for row in rows]
 
-    async def done(self, row_id: int) -> None:
-        await self.db.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
+    async def done(self, row_id: int, holder: str) -> None:
+        """Sent: unless the claim ran out and another process has it now."""
+        await self.db.execute(
+            "DELETE FROM outbox WHERE id = ? AND (claimed_by = ? OR claimed_by IS NULL)",
+            (row_id, holder),
+        )
+
+    async def unclaim(self, row_ids: Iterable[int], holder: str) -> None:
+        """Give back claims this process could not use now (the next tick tries again)."""
+        await self.db.executemany(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
+            "WHERE id = ? AND claimed_by = ?",
+            [(row_id, holder) for row_id in row_ids],
+        )
 
     async def answered(self, key: str) -> None:
         """The interaction that made the move has told the circle: nothing is owed."""
         await self.db.execute("DELETE FROM outbox WHERE held_by = ?", (key,))
 
-    async def release(self, key: str | None = None) -> int:
-        """Hand held posts to the scheduler: one move's, or every move's after a restart."""
-        if key is None:
-            return await self.db.execute(
-                "UPDATE outbox SET held_by = NULL WHERE held_by IS NOT NULL"
-            )
-        return await self.db.execute("UPDATE outbox SET held_by = NULL WHERE held_by = ?", (key,))
+    async def release(self, key: str) -> int:
+        """Hand one move's held posts to the scheduler: its interaction failed partway."""
+        return await self.db.execute(
+            "UPDATE outbox SET held_by = NULL, claimed_by = NULL, claimed_until = NULL "
+            "WHERE held_by = ?",
+            (key,),
+        )
+
+    async def recover(self, shards: Shards) -> int:
+        """At start-up, with the shards' leases taken: posts of owned guilds held or claimed
+        by a process that has stopped are the scheduler's to send."""
+        owned, guilds = shards.where("guild_id")
+        return await self.db.execute(
+            "UPDATE outbox SET held_by = NULL, claimed_by = NULL, claimed_until = NULL "
+            f"WHERE (held_by IS NOT NULL OR claimed_by IS NOT NULL) AND {owned}",
+            guilds,
+        )
 
 
 class Reminders:

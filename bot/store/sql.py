@@ -14,6 +14,10 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.store.errors import Changed
+
+CHANGED = "the campaign changed under its live session; it is loaded again"
+
 
 class Sql(Protocol):
     # Whether a transaction must lock the rows it will change (`SELECT … FOR UPDATE`): on
@@ -32,6 +36,13 @@ class Sql(Protocol):
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run a statement once for each row of parameters."""
+
+    async def require(self, sql: str, parameters: Iterable[Any] = ()) -> None:
+        """Run a statement that must change one row, or raise Changed (and so roll back)."""
+
+    async def notify(self, channel: str, payload: str) -> None:
+        """Tell every process on the database, once this transaction commits (PostgreSQL's
+        NOTIFY). SQLite has one process: there is nobody to tell."""
 
 
 class SqliteSql:
@@ -54,6 +65,13 @@ class SqliteSql:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.connection.executemany(sql, list(rows))
+
+    async def require(self, sql: str, parameters: Iterable[Any] = ()) -> None:
+        if await self.execute(sql, parameters) != 1:
+            raise Changed(CHANGED)
+
+    async def notify(self, channel: str, payload: str) -> None:
+        return None
 
 
 class PostgresSql:
@@ -81,6 +99,13 @@ class PostgresSql:
         batch = list(rows)
         if batch:
             await self.connection.executemany(numbered(sql), batch)
+
+    async def require(self, sql: str, parameters: Iterable[Any] = ()) -> None:
+        if await self.execute(sql, parameters) != 1:
+            raise Changed(CHANGED)
+
+    async def notify(self, channel: str, payload: str) -> None:
+        await self.connection.execute("SELECT pg_notify($1, $2)", channel, payload)
 
 
 _PLACEHOLDER = re.compile(r"\?")

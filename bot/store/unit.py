@@ -26,6 +26,7 @@ from bot.store.repositories import (
     Written,
 )
 from bot.store.seal import PLAIN, Sealer
+from bot.store.shards import STALE_CHANNEL, stale_notices
 from bot.store.sql import Sql
 
 
@@ -71,6 +72,16 @@ class Unit:
             player = Player(id=new_id(), user_id=user_id, display_name=display_name[:64])
             await self.players.add(player)
         return player
+
+    async def announce(self, campaign_ids: set[str], user_ids: set[int]) -> None:
+        """A change from outside these campaigns' live sessions: their generation moves on,
+        and every process is told (once this commits) to let go of what it holds of them and
+        of these users."""
+        if not campaign_ids and not user_ids:
+            return
+        await self.campaigns.touched(campaign_ids)
+        for payload in stale_notices(campaign_ids, user_ids):
+            await self.sql.notify(STALE_CHANNEL, payload)
 
     async def record(self, key: str | None, campaign_id: str | None, now: datetime) -> None:
         """Note an interaction's change in its own transaction: a repeat then changes nothing.

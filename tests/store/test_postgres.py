@@ -8,6 +8,7 @@ import os
 import random
 import socket
 import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,9 @@ import pytest
 from bot.content import Content
 from bot.services import Bedtime, SimClock
 from bot.store import SCHEMA_VERSION, Database, StoreError
+from bot.store.keys import KeyFile
 from bot.store.postgres import PostgresDatabase
+from bot.store.seal import PREFIX
 from pgtemp import Server, keys_for
 
 # SQLite keeps a hidden rowid that campaigns and characters are listed by; PostgreSQL has it
@@ -236,7 +239,7 @@ async def test_sealed_text_opens_with_its_key_file_and_a_wrong_key_file_is_refus
             await unit.sql.execute(
                 "INSERT INTO campaigns (id, guild_id, channel_id, state) VALUES ('c', 1, 2, '{}')"
             )
-            await unit.outbox.add("c", None, '["a secret card"]', NOW, secret=True)
+            await unit.outbox.add("c", 1, None, '["a secret card"]', NOW, secret=True)
         stored = await database.read.sql.first("SELECT events FROM outbox")
         assert stored is not None
         assert "a secret card" not in stored[0]  # PostgreSQL holds only the sealed form
@@ -287,3 +290,24 @@ async def test_a_change_across_campaigns_waits_for_a_move_holding_one_of_them(
         await first.close()
         await second.close()
         await postgres_server.drop(url)
+
+
+def test_a_scrub_spares_keys_made_since_it_began_and_stays_owed_until_they_go(
+    tmp_path: Path,
+) -> None:
+    """A key is written before its text's transaction commits: a scrub that began before it
+    (or, in a cluster, another process's scrub) must not delete it while it may be in flight."""
+    keys = KeyFile(tmp_path / "keys.db")
+    try:
+        keys.seal("deleted before the scrub")
+        began = time.time()
+        fresh = keys.seal("sealed while the scrub ran, its transaction not yet committed")
+        fresh_id = fresh.removeprefix(PREFIX).partition(":")[0]
+        assert not keys.keep_only(set(), spare_since=began)  # the scrub is still owed
+        assert keys.known() == {fresh_id}
+        assert keys.open(fresh).startswith("sealed while")
+        assert keys.keep_only({fresh_id}, spare_since=time.time())  # it committed: kept
+        assert keys.keep_only(set())  # and once deleted, it goes too
+        assert keys.known() == set()
+    finally:
+        keys.close()
