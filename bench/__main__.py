@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import burst, chart, engine, latency, postgres, report, startup
+from bench import burst, chart, cluster, engine, latency, postgres, report, startup
 from bench.harness import ROOT
 
 
@@ -55,6 +55,8 @@ async def run(
                 work / "engine", runs, 10 if quick else 20, 2000, server, 200 if quick else 1000
             )
             engine_server = server.version if server else None
+            step("beyond one process: 1, 2 and 3 processes on one PostgreSQL")
+            spread = await cluster.measure(work / "cluster", server, 60 if quick else 250)
         bursts = []
         for size in sizes:
             step(f"a burst at {size} sessions")
@@ -72,10 +74,13 @@ async def run(
     seconds = time.perf_counter() - began
     out.write_text(
         report.render(lat, bursts, rss, start, eng, machine, seconds, quick, engine_server, before)
+        + cluster.render(spread)
     )
     step(f"wrote {out} and {chart_path}")
     if json_path is not None:
-        json_path.write_text(report.figures(lat, bursts, rss, start, eng, machine, seconds, quick))
+        figures = json.loads(report.figures(lat, bursts, rss, start, eng, machine, seconds, quick))
+        figures["cluster"] = [run.figures() for run in spread]
+        json_path.write_text(json.dumps(figures, indent=2) + "\n")
         step(f"wrote {json_path}")
 
 

@@ -25,6 +25,11 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command")
     commands.add_parser("run", help="run the Discord bot (the default)")
     commands.add_parser("sync", help="sync the slash commands (to DEV_GUILD_ID if set) and exit")
+    commands.add_parser(
+        "cluster",
+        help="run the bot as PROCESSES processes sharing SHARD_COUNT shards on PostgreSQL, "
+        "restarting any that dies",
+    )
     backup = commands.add_parser(
         "backup", help="write a consistent copy of the database, even while the bot runs"
     )
@@ -58,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return backup(args.path)
         if args.command == "migrate-store":
             return migrate_store(args.to)
+        if args.command == "cluster":
+            return cluster()
         return run_bot(sync_only=args.command == "sync")
     except (SettingsError, ContentError, StoreError, GameError) as error:
         print(error, file=sys.stderr)
@@ -116,6 +123,18 @@ def migrate_store(url: str) -> int:
     print(f"Confession text is sealed with keys in {keys}: keep that file with the database.")
     print("Now set DATABASE_URL to that address in .env and start the bot.")
     return 0
+
+
+def cluster() -> int:
+    from bot import logs
+    from bot.cluster import run_cluster
+
+    settings = load_settings()
+    if settings.discord_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level_number)
+    return asyncio.run(run_cluster(settings))
 
 
 def run_bot(*, sync_only: bool = False) -> int:

@@ -9,7 +9,7 @@ import signal
 
 from bot import logs
 from bot.content import load_content
-from bot.discord.client import BedtimeBot, point_at, sync_commands
+from bot.discord.client import BedtimeBot, make_bot, point_at, sync_commands
 from bot.settings import Settings
 from bot.store.lock import InstanceLock
 
@@ -20,7 +20,7 @@ def prepare(settings: Settings, *, serving: bool = True) -> BedtimeBot:
     logs.configure(settings.log_level_number)
     point_at(settings)
     if serving:
-        return BedtimeBot(settings, load_content())
+        return make_bot(settings, load_content())
     return BedtimeBot(
         settings, load_content(), sync_on_start=False, run_timers=False, open_store=False
     )

@@ -103,6 +103,14 @@ async def target(
 
 
 @pytest.fixture
+async def postgres_url(postgres_server: Server) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, for tests about PostgreSQL alone (several processes)."""
+    url = await postgres_server.fresh()
+    yield url
+    await postgres_server.drop(url)
+
+
+@pytest.fixture
 async def database(target: Path | str) -> AsyncIterator[Database | PostgresDatabase]:
     keys = keys_for(target) if isinstance(target, str) else None
     database = await open_store(target, keys)

@@ -7,7 +7,7 @@ import gc
 import logging
 import random
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
@@ -80,6 +80,7 @@ class BedtimeBot(commands.Bot):
         sync_on_start: bool = True,
         run_timers: bool = True,
         open_store: bool = True,
+        **sharding: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -88,6 +89,7 @@ class BedtimeBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=guild_ready_timeout,
             tree_cls=Tree,
+            **sharding,
         )
         self.settings = settings
         self.content = content
@@ -106,6 +108,7 @@ class BedtimeBot(commands.Bot):
         self.in_flight = 0  # controls taken up and not yet answered
         self._service: Bedtime | None = None
         self._safety: Safety | None = None
+        self._max_concurrency: int | None = None  # Discord's IDENTIFY buckets, once asked
 
     @property
     def service(self) -> Bedtime:
@@ -133,9 +136,13 @@ class BedtimeBot(commands.Bot):
             log.info("Synced %d commands to the development guild", len(synced))
 
     async def _open_store(self) -> None:
-        self.database = await open_store(self.settings.store, self.settings.confession_keys_path)
+        settings = self.settings
+        self.database = await open_store(
+            settings.store, settings.confession_keys_path, shards=settings.shards
+        )
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service.context)
+        await self._service.context.live.listen()
         for taken in await self._service.recent_keys(TOKEN_LIFE):
             self.taken[taken] = None
         released = await self._service.deliveries.recover()
@@ -152,6 +159,19 @@ class BedtimeBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("Ready as %s in %d guild(s)", self.user, len(self.guilds))
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord takes one IDENTIFY per concurrency bucket every 5 seconds, across every
+        process of the bot: wait for this shard's bucket's turn (kept in the store, which
+        every process shares)."""
+        if self.database is None:  # only syncing commands: no gateway session
+            await super().before_identify_hook(shard_id, initial=initial)
+            return
+        if self._max_concurrency is None:
+            _, _, limits = await self.http.get_bot_gateway()
+            self._max_concurrency = max(1, int(limits.get("max_concurrency") or 1))
+        bucket = (shard_id or 0) % self._max_concurrency
+        await self.database.identify_turn(bucket, self.settings.identify_interval)
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Every modal submit is routed from its custom id, with or without a restart."""
         if interaction.type is discord.InteractionType.modal_submit:
@@ -161,6 +181,31 @@ class BedtimeBot(commands.Bot):
         self, interaction: discord.Interaction, command: object
     ) -> None:
         await finished(interaction, told=True)
+
+
+class ShardedBedtimeBot(BedtimeBot, commands.AutoShardedBot):
+    """The bot for a process that runs some of the bot's gateway shards (SHARD_IDS of
+    SHARD_COUNT), and so owns their guilds."""
+
+    def __init__(self, settings: Settings, content: Content, **options: Any) -> None:
+        assert settings.shard_count is not None
+        super().__init__(
+            settings,
+            content,
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shards.ids),
+            **options,
+        )
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("Shard %d of %d is ready", shard_id, self.settings.shard_count)
+
+
+def make_bot(settings: Settings, content: Content, **options: Any) -> BedtimeBot:
+    """The bot the settings ask for: sharded when SHARD_COUNT is set."""
+    if settings.sharded:
+        return ShardedBedtimeBot(settings, content, **options)
+    return BedtimeBot(settings, content, **options)
 
 
 async def sync_commands(

@@ -85,6 +85,7 @@ async def _safely(interaction: discord.Interaction, text: str) -> None:
 async def finished(interaction: discord.Interaction, *, told: bool) -> None:
     """After an interaction: what its move owed the circle was told, or, if the answer failed
     partway, is the scheduler's to post."""
+    log.debug("Interaction %s finished; %s", interaction.id, "told" if told else "not told")
     try:
         await bot_of(interaction).service.deliveries.settle(key(interaction), told=told)
     except Exception:

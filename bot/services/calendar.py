@@ -71,12 +71,14 @@ class Calendar:
             await unit.campaigns.save(fresh)
 
     async def due(self) -> list[Campaign]:
-        """Campaigns with a deadline, a scheduled opening or a reminder that has come due."""
+        """Campaigns of the guilds this process owns with a deadline, a scheduled opening or a
+        reminder that has come due."""
         now = self.context.clock()
-        read = self.context.store.read
+        store = self.context.store
+        read = store.read
         horizon = now + house_rules.longest_reminder(self.context.content)
-        ids = {campaign for campaign, _ in await read.sessions.due(now)}
-        ids |= set(await read.campaigns.scheduled_before(horizon))
+        ids = {campaign for campaign, _ in await read.sessions.due(now, store.shards)}
+        ids |= set(await read.campaigns.scheduled_before(horizon, store.shards))
         found = [await read.campaigns.by_id(i) for i in sorted(ids)]
         return [c for c in found if c is not None]
 
@@ -115,7 +117,7 @@ class Calendar:
                 if await unit.reminders.claim(fresh.id, due_at, minutes):
                     role = fresh.settings.reminder_role
                     reminder = Reminder(at=due_at.isoformat(), before=minutes, role=role)
-                    await unit.outbox.add(fresh.id, None, dump([reminder]), now)
+                    await unit.outbox.add(fresh.id, fresh.guild_id, None, dump([reminder]), now)
                     fired += 1
         return fired
 
@@ -137,5 +139,7 @@ class Calendar:
             last = await unit.chronicle.latest(fresh.id)
             session, events = lobby.open_session(self.context.move(), circle, current, last)
             await save(unit, circle, session, events, f"open:{fresh.id}:{due_at.isoformat()}", now)
-            await unit.outbox.add(fresh.id, session.id, dump(events), now, secret=confide(events))
+            await unit.outbox.add(
+                fresh.id, fresh.guild_id, session.id, dump(events), now, secret=confide(events)
+            )
             return 1

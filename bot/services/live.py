@@ -42,6 +42,7 @@ from bot.core.models import (
 from bot.core.phases import Phase
 from bot.store import Unit
 from bot.store.repositories import CircleRows
+from bot.store.shards import Stale
 
 if TYPE_CHECKING:
     from bot.services.work import Store
@@ -69,6 +70,7 @@ class Held:
     texts: dict[str, str]  # its confession texts
     stored: set[str]  # ids of those texts in the database
     last: ChronicleEntry | None  # the campaign's latest chronicle entry
+    generation: int = 0  # the campaign's, when loaded: see Campaigns.unchanged_since
     # Keys of the campaign's recent moves: a repeat waits for the original's commit.
     keys: OrderedDict[str, asyncio.Future[None] | None] = field(default_factory=OrderedDict)
     used: float = 0.0
@@ -130,7 +132,21 @@ class Live:
         self.gates: dict[str, asyncio.Future[None]] = {}  # campaigns a change is around
         self.exclusive = asyncio.Lock()  # one change around campaigns at a time
         self.players: OrderedDict[int, Player] = OrderedDict()
+        self.changed_while_loading: set[str] = set()
         self._holds = 0
+
+    async def listen(self) -> None:
+        """Hear what other processes change (a player's rest or forget-me reaches campaigns
+        this one holds): that state is let go, and read again by the next move."""
+        await self.store.on_stale(self.heard)
+
+    def heard(self, notice: Stale) -> None:
+        for campaign_id in notice.campaign_ids:
+            self.evict(campaign_id)
+            if campaign_id in self.loading:
+                self.changed_while_loading.add(campaign_id)
+        for user_id in notice.user_ids:
+            self.forget_player(user_id)
 
     # --- holding ---
 
@@ -158,6 +174,9 @@ class Live:
     async def _load(self, campaign_id: str) -> None:
         try:
             read = self.store.read
+            # First: a change from another process after this read makes the circle's next
+            # write fail, never overwrite it.
+            generation = await read.campaigns.generation(campaign_id)
             campaign = await read.campaigns.by_id(campaign_id)
             if campaign is None:
                 raise NoSession("This channel no longer has a Bedtime campaign.")
@@ -166,11 +185,14 @@ class Live:
             keys = await read.moves.latest(campaign_id, KEYS_PER_CAMPAIGN)
             last = await read.chronicle.latest(campaign_id)
             held = Held.of(circle, session, last)
+            held.generation = generation
             held.keys, held.used = OrderedDict.fromkeys(keys), time.monotonic()
-            if campaign_id not in self.gates:  # else a change is about to replace it
+            # Not if a change is about to replace it, or another process changed it meanwhile.
+            if campaign_id not in self.gates and campaign_id not in self.changed_while_loading:
                 self.held[campaign_id] = held
         finally:
             self.loading.pop(campaign_id, None)
+            self.changed_while_loading.discard(campaign_id)
 
     def evict(self, campaign_id: str) -> None:
         """Let go of the campaign's state: its next move loads it from the database."""
@@ -280,7 +302,9 @@ class Live:
         while True:
             try:
                 async with self.around(ids) as waited, self.store.work() as unit:
-                    return await change(unit, waited)
+                    done = await change(unit, waited)
+                    await unit.announce(waited, {user_id})
+                    return done
             except Widen as wider:
                 ids = wider.campaign_ids
             finally:

@@ -25,6 +25,7 @@ from bot.core.models import Circle, Session
 from bot.core.move import Ids, Move
 from bot.services.live import Held, Live, live_of
 from bot.store import Unit
+from bot.store.shards import Shards, Stale
 
 Clock = Callable[[], datetime]
 
@@ -60,6 +61,14 @@ class Store(Protocol):
     async def watch(self) -> bool:
         """False once the store has vanished under the bot."""
 
+    # Beyond one process: which guilds this process owns, a name for its claims, and what
+    # other processes change under it.
+    shards: Shards
+    process: str
+
+    async def on_stale(self, told: Callable[[Stale], None]) -> None:
+        """Call `told` with each change another process makes to campaigns or players."""
+
 
 @dataclass(slots=True)
 class Context:
@@ -91,7 +100,11 @@ async def save(
 ) -> None:
     """Write what a move changed, its chronicle entry if it reached dawn, and its key. For a
     `held` session, only what differs from what it last wrote (and it is told what that is)."""
-    rows = await unit.circles.save(circle, held.rows if held else None)
+    before = held.rows if held else None
+    rows = await unit.circles.save(circle, before)
+    if held is not None and before is not None and rows != before:
+        # Written from memory: only if no other process changed the circle since it was read.
+        await unit.campaigns.unchanged_since(circle.campaign.id, held.generation)
     text = session.model_dump_json() if session else None
     stored = (
         await unit.sessions.save(session, held.stored if held else None, text) if session else set()

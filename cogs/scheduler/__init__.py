@@ -72,23 +72,30 @@ class Scheduler(commands.Cog):
         await privacy.tidy(self.bot)
 
     async def drain(self) -> None:
-        owed = await self.bot.service.deliveries.pending()
+        """Post what is owed in the guilds this process owns, claimed so that no other
+        process posts it too. A guild not (yet) in the cache is not judged: its posts wait."""
+        deliveries = self.bot.service.deliveries
+        owed = await deliveries.claim()
         by_channel: dict[int, list[tuple[int, MoveResult]]] = {}
         for row_id, result in owed:
             by_channel.setdefault(result.circle.campaign.channel_id, []).append((row_id, result))
         for channel_id, rows in by_channel.items():
-            channel = self.bot.get_channel(channel_id)
+            guild = self.bot.get_guild(rows[0][1].circle.campaign.guild_id)
+            if guild is None or guild.unavailable:
+                await deliveries.unclaim(row_id for row_id, _ in rows)
+                continue
+            channel = guild.get_channel_or_thread(channel_id)
             if not isinstance(channel, discord.TextChannel | discord.Thread):
                 log.warning("Channel %s is gone; dropping %d owed posts", channel_id, len(rows))
                 for row_id, _ in rows:
-                    await self.bot.service.deliveries.posted(row_id)
+                    await deliveries.posted(row_id)
                 continue
             await self._post(channel, rows)
 
     async def _post(
         self, channel: discord.TextChannel | discord.Thread, rows: list[tuple[int, MoveResult]]
     ) -> None:
-        for row_id, result in rows:
+        for n_row, (row_id, result) in enumerate(rows):
             batch = batched(_posts(self.bot, result))
             try:
                 for n, post in enumerate(batch):
@@ -105,6 +112,7 @@ class Scheduler(commands.Cog):
                 log.warning("No permission to post in channel %s; dropping owed post", channel.id)
             except discord.HTTPException:
                 log.warning("Posting to channel %s failed; will retry", channel.id, exc_info=True)
+                await self.bot.service.deliveries.unclaim(r for r, _ in rows[n_row:])
                 return
             await self.bot.service.deliveries.posted(row_id)
             if first(result.events, Dawn):

@@ -217,7 +217,8 @@ async def test_sync_leaves_a_running_bots_owed_posts_alone(
                 (campaign,),
             )
             owed = Outbox(SqliteSql(connection))
-            await owed.add(campaign, None, "[]", datetime.now(UTC), "i:123")
+            now = datetime.now(UTC)
+            await owed.add(campaign, 1, None, "[]", now, ("i:123", "another", now))
     finally:
         await database.close()
     code, _, err = await run("sync", env=fake.environment(db), cwd=tmp_path)

@@ -43,10 +43,10 @@ async def tick_all(service: Bedtime) -> int:
 
 
 async def owed(service: Bedtime) -> list[type[Event]]:
-    kinds = [type(e) for _, result in await service.deliveries.pending() for e in result.events]
-    for row_id, _ in await service.deliveries.pending():
+    claimed = await service.deliveries.claim()
+    for row_id, _ in claimed:
         await service.deliveries.posted(row_id)
-    return kinds
+    return [type(e) for _, result in claimed for e in result.events]
 
 
 async def test_setting_the_schedule_finds_the_next_session(
