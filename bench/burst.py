@@ -137,7 +137,7 @@ async def _load(fake: FakeDiscord, bot: BotProcess, bursts: list[list[Press]]) -
         p50=Spread([percentile(r, 0.50) for r in latencies]),
         p99=Spread([percentile(r, 0.99) for r in latencies]),
         worst=Spread([max(r) for r in latencies]),
-        done_p99=Spread([percentile([_done(s) for s in run], 0.99) for run in runs]),
+        done_p99=Spread([percentile([done_in(s) for s in run], 0.99) for run in runs]),
         deferred=sum(1 for s in every if s.responses and s.response == {"type": 6}),
         throughput=Spread([_throughput(run) for run in runs]),
         late=sum(1 for s in every if s.latency is not None and s.latency > DEADLINE),
@@ -193,7 +193,7 @@ async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
         await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sent)), 60)
     # A press acknowledged first is done before its move: wait for every answer in full.
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(_answered_in_full(sent), 60)
+        await asyncio.wait_for(answered_in_full(sent), 60)
     await fake.settle(quiet=0.3, within=60)  # the rounds' results and next rounds are out
     refused = [s for s in sent if s.responses and s.ephemeral]
     if refused:
@@ -201,7 +201,7 @@ async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
     return sent
 
 
-async def _answered_in_full(sent: list[Sent]) -> None:
+async def answered_in_full(sent: list[Sent]) -> None:
     """Until every deferred press has had its answer edited in or followed up."""
     for _ in range(1200):  # a minute
         if not any(s.followed_at is None for s in sent if s.responses == [{"type": 6}]):
@@ -209,7 +209,7 @@ async def _answered_in_full(sent: list[Sent]) -> None:
         await asyncio.sleep(0.05)
 
 
-def _done(sent: Sent) -> float:
+def done_in(sent: Sent) -> float:
     """Seconds from the press to the last thing the bot sent for it."""
     last: float = max(sent.answered_at or 0.0, sent.followed_at or 0.0)
     began: float = sent.sent_at

@@ -169,8 +169,9 @@ def render(
         "",
         "`python -m bench --json PATH` (with `--quick` too) also writes every figure of the run "
         "as JSON, so that runs can be compared: `date`, `machine`, `seconds`, `quick`, "
-        "`latency`, `bursts` (one object a burst size), `rss_bytes_by_sessions`, `startup` and "
-        "`engine`, each with every run's value (times in seconds). `targets` holds, for each "
+        "`latency`, `bursts` (one object a burst size), `rss_bytes_by_sessions`, `startup`, "
+        "`engine`, each with every run's value (times in seconds), and `cluster` (one object "
+        "for each number of processes, as in *Beyond one process*). `targets` holds, for each "
         "target, its measured `value`, its bound as `target`, `at_least` (true where the value "
         "must reach the bound, false where it must stay at or under it) and `met`: "
         + ", ".join(f"`{name}`" for name in targets(lat, bursts, rss, start, eng))

@@ -121,13 +121,13 @@ def test_a_run_before_a_change_is_shown_beside_this_one() -> None:
 
 def test_the_cluster_section_shows_each_run_and_plans_from_the_measured_rates() -> None:
     runs = [
-        cluster.Run(1, 1000, 2.0, 40.0, 900.0, 0, 300, 1000 * 2048),
-        cluster.Run(3, 1000, 2.5, 60.0, 1500.0, 2, 420, 1000 * 2048),
+        cluster.Run(1, 1000, 2.0, 40.0, 900.0, 0, 1800.0, 300, 1000 * 2048),
+        cluster.Run(3, 1000, 2.5, 60.0, 1500.0, 2, 2400.0, 420, 1000 * 2048),
     ]
     text = cluster.render(runs)
-    assert "| 1 | 500 | 500 | 40 ms | 900 ms | 0 | 150 | 0.30 | 2.0 KiB |" in text
-    assert "| 3 | 400 | 133 | 60 ms | 1,500 ms | 2 | 168 | 0.42 | 2.0 KiB |" in text
-    assert "**26 processes on 26 cores**" in text  # 13,000 a second at 500 a process
-    assert "about **3,900 transactions/s" in text
+    assert "| 1 | 500 | 500 | 40 ms | 900 ms | 0 | 1,800 ms | 150 | 3.3 | 2.0 KiB |" in text
+    assert "| 3 | 400 | 133 | 60 ms | 1,500 ms | 2 | 2,400 ms | 168 | 2.4 | 2.0 KiB |" in text
+    assert "**26 processes on 26 cores**, 1 shard(s) each" in text  # 13,000 a second at 500
+    assert "about **3,900 write transactions/s" in text
     assert "contention, not scale-out" in text
     assert "Not measured" in cluster.render([])
