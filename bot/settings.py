@@ -64,14 +64,9 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("dev_guild_id", "discord_token", "shard_count", "processes", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("shard_count", "processes", mode="before")
-    @classmethod
-    def _blank_count_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("shard_ids", mode="before")
@@ -112,11 +107,6 @@ class Settings(BaseSettings):
                 "processes share one PostgreSQL database (DATABASE_URL), never a SQLite file"
             )
         return self
-
-    @field_validator("discord_token", mode="before")
-    @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url", mode="before")
     @classmethod

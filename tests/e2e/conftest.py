@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -94,6 +95,15 @@ ORPHANS = (
     "UNION ALL SELECT id FROM sessions WHERE campaign_id NOT IN (SELECT id FROM campaigns) "
     "UNION ALL SELECT id FROM confessions WHERE session_id NOT IN (SELECT id FROM sessions)"
 )
+
+
+async def stopped(process: asyncio.subprocess.Process | None, log: Path) -> str:
+    """Stop a `python -m bot` as its service manager would (SIGTERM), and read its log."""
+    assert process is not None
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    return await asyncio.to_thread(log.read_text)
 
 
 async def query(db: Path | str, sql: str, *parameters: object) -> list[tuple[Any, ...]]:

@@ -40,7 +40,7 @@ from fakecord import FakeDiscord, Fault, Sent, User
 from fakecord.gateway import guild_on_shard
 from pgtemp import keys_for
 from tests.conftest import NIGHT
-from tests.e2e.conftest import ORPHANS, environment, query
+from tests.e2e.conftest import ORPHANS, environment, query, stopped
 
 SHARDS = 6
 PROCESSES = ((0, 1), (2, 3), (4, 5))
@@ -106,11 +106,7 @@ class Member:
         await self.fake._until(lambda: not any(self.fake._current[s].live for s in self.shards), 10)
 
     async def stop(self) -> str:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 30)
-        return await asyncio.to_thread(self.log.read_text)
+        return await stopped(self.process, self.log)
 
 
 async def _prepare(url: str, content: Content, guilds: list[Guild]) -> None:

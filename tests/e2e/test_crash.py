@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fakecord import FakeDiscord, Sent, User
-from tests.e2e.conftest import ADMIN, PLAYERS, checks, environment, query
+from tests.e2e.conftest import ADMIN, PLAYERS, checks, environment, query, stopped
 
 KILLS_WANTED = 22
 Step = Callable[[], Awaitable[None]]
@@ -73,11 +73,7 @@ class Crashy:
         await self.fake._until(lambda: not self.fake._sockets, 10)
 
     async def stop(self) -> str:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 30)
-        return await asyncio.to_thread(self.log.read_text)
+        return await stopped(self.process, self.log)
 
     async def step(self, name: str, step: Step, *, kill: bool = True) -> None:
         """Run a step; maybe kill the bot partway, then start it again and retry the step."""

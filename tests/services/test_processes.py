@@ -17,7 +17,7 @@ import pytest
 
 from bot.content import Content
 from bot.core.models import Campaign, Circle, Condition
-from bot.services import Bedtime, SimClock
+from bot.services import Bedtime, Safety, SimClock
 from bot.services.outbox import Owed
 from bot.store import StoreError, trouble
 from bot.store.errors import Changed
@@ -85,6 +85,29 @@ async def test_a_rest_in_one_process_reaches_a_session_another_holds(pair: Pair)
     assert _rested(there, result.circle)
     stored = await b.table(there)
     assert _rested(there, stored.circle)
+
+
+async def test_forget_me_in_one_process_reaches_a_campaign_and_a_player_another_holds(
+    pair: Pair,
+) -> None:
+    a, b = pair
+    await b.context.live.listen()
+    here = await _dreaming(a, 1, 10, [1001, 1002])
+    there = await _dreaming(b, 2, 20, [1001, 2002])
+    for service, campaign in ((a, here), (b, there)):
+        await service.end(campaign)  # no session under way: forget-me is allowed
+    assert there.id in b.context.live.held
+    assert 1001 in b.context.live.players
+    assert await Safety(a.context).forget(1001)  # everywhere: the player record goes too
+    for _ in range(100):
+        if there.id not in b.context.live.held and 1001 not in b.context.live.players:
+            break
+        await asyncio.sleep(0.02)
+    result = await b.open(there)  # on B's circle: it must not know the forgotten character
+    assert [c.name for c in result.circle.characters.values()] == ["P2002-20"]
+    # B made them a player record of its own again, rather than use the deleted one.
+    joined = await b.join(there, 1001, archetype=b.content.archetypes[0].key, name="Back")
+    assert "Back" in [c.name for c in joined.circle.characters.values()]
 
 
 async def test_a_late_notice_fails_the_stale_write_and_the_session_is_read_again(
