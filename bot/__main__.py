@@ -150,8 +150,7 @@ def run_bot(*, sync_only: bool = False) -> int:
         where = f"to the development guild {guild}" if guild else "globally"
         print(f"Synced {len(names)} commands {where}: {', '.join(names)}")
         return 0
-    asyncio.run(runner.serve(settings))
-    return 0
+    return asyncio.run(runner.serve(settings))
 
 
 if __name__ == "__main__":

@@ -26,18 +26,18 @@ def prepare(settings: Settings, *, serving: bool = True) -> BedtimeBot:
     )
 
 
-async def serve(settings: Settings) -> None:
-    """Run until Discord closes the connection or a signal asks us to stop."""
+async def serve(settings: Settings) -> int:
+    """Run until Discord closes the connection or a signal asks us to stop. Returns the exit
+    code: 1 if the bot stopped because it lost its hold on the store."""
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
     if settings.database_url is not None:
-        await _serve(settings, token)  # PostgreSQL's own lock keeps a second bot off it
-        return
+        return await _serve(settings, token)  # PostgreSQL's own locks keep a second bot off
     with InstanceLock(settings.database_path):
-        await _serve(settings, token)
+        return await _serve(settings, token)
 
 
-async def _serve(settings: Settings, token: str) -> None:
+async def _serve(settings: Settings, token: str) -> int:
     bot = prepare(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -55,6 +55,7 @@ async def _serve(settings: Settings, token: str) -> None:
             stopping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
+    return bot.exit_code
 
 
 async def sync(settings: Settings) -> list[str]:

@@ -109,6 +109,7 @@ class BedtimeBot(commands.Bot):
         self._service: Bedtime | None = None
         self._safety: Safety | None = None
         self._max_concurrency: int | None = None  # Discord's IDENTIFY buckets, once asked
+        self.exit_code = 0  # 1 once the bot stops because it lost its hold on the store
 
     @property
     def service(self) -> Bedtime:
@@ -143,11 +144,23 @@ class BedtimeBot(commands.Bot):
         self._service = Bedtime(self.database, self.content, self.clock, self.rng, self.ids)
         self._safety = Safety(self._service.context)
         await self._service.context.live.listen()
+        self.database.on_lost(self._lost_hold)
         for taken in await self._service.recent_keys(TOKEN_LIFE):
             self.taken[taken] = None
         released = await self._service.deliveries.recover()
         if released:
             log.info("Posting %d message(s) a stopped process owed its circles", released)
+
+    def _lost_hold(self) -> None:
+        """The connection holding this process's shards is gone (a PostgreSQL restart, a
+        network cut): another process may take them now, and two on one shard would answer
+        twice. Stop at once, failed, for the cluster or the service manager to start again."""
+        log.error(
+            "Lost the database connection that holds this process's shards; stopping so that "
+            "a restart takes them again"
+        )
+        self.exit_code = 1
+        asyncio.get_running_loop().create_task(self.close())
 
     async def close(self) -> None:
         self.lag.stop()

@@ -97,6 +97,9 @@ class Database(Batched):
             await self.reader.close()
         await self.connection.close()
 
+    def on_lost(self, lost: Callable[[], None]) -> None:
+        """The file's lock is the runner's, held by this process until it exits."""
+
     async def on_stale(self, told: Callable[[Stale], None]) -> None:
         """Nobody else writes this file: no change comes from another process."""
 

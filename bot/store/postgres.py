@@ -98,6 +98,7 @@ class PostgresDatabase(Batched):
         self.unscrubbed = False  # whether keys of deleted texts may still be in the key file
         self._read = Unit(PostgresSql(pool), self.campaign_cache, keys)
         self._pacing: set[asyncio.Future[None]] = set()
+        self.closing = False
         self.url = ""
 
     @classmethod
@@ -143,6 +144,7 @@ class PostgresDatabase(Batched):
         return database
 
     async def close(self) -> None:
+        self.closing = True
         await self.flush()
         for pacing in list(self._pacing):
             pacing.cancel()
@@ -154,6 +156,16 @@ class PostgresDatabase(Batched):
         self.holder = self.listener = None
 
     # --- other processes ---
+
+    def on_lost(self, lost: Callable[[], None]) -> None:
+        """Call `lost` if the connection holding the shards' locks ends: they are free then."""
+
+        def ended(_connection: Any) -> None:
+            if not self.closing:  # closed by this process, not lost
+                lost()
+
+        if self.holder is not None:
+            self.holder.add_termination_listener(ended)
 
     async def on_stale(self, told: Callable[[Stale], None]) -> None:
         """Call `told` with every change another process makes to campaigns this one may

@@ -311,3 +311,30 @@ def test_a_scrub_spares_keys_made_since_it_began_and_stays_owed_until_they_go(
         assert keys.known() == set()
     finally:
         keys.close()
+
+
+async def test_losing_the_connection_that_holds_the_shards_is_told_and_closing_is_not(
+    postgres_server: Server,
+) -> None:
+    url = await postgres_server.fresh()
+    try:
+        database = await PostgresDatabase.open(url, keys_for(url))
+        lost: list[str] = []
+        database.on_lost(lambda: lost.append("lost"))
+        holder_pid = database.holder.get_server_pid()
+        async with database.pool.acquire() as connection:
+            await connection.execute("SELECT pg_terminate_backend($1)", holder_pid)
+        for _ in range(100):
+            if lost:
+                break
+            await asyncio.sleep(0.02)
+        assert lost == ["lost"]
+        # The lock went with it: another bot could start now, so this one must stop.
+        again = await PostgresDatabase.open(url, keys_for(url))
+        told: list[str] = []
+        again.on_lost(lambda: told.append("lost"))
+        await again.close()
+        await database.close()
+        assert told == []
+    finally:
+        await postgres_server.drop(url)
