@@ -131,7 +131,9 @@ class Live:
         self.loading: dict[str, asyncio.Future[None]] = {}
         self.gates: dict[str, asyncio.Future[None]] = {}  # campaigns a change is around
         self.exclusive = asyncio.Lock()  # one change around campaigns at a time
-        self.players: OrderedDict[int, Player] = OrderedDict()
+        # Players by user id, as (player id, display name): a Player object costs four times
+        # as much, and a live session brings four to six of them.
+        self.players: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self.changed_while_loading: set[str] = set()
         self._holds = 0
 
@@ -227,6 +229,8 @@ class Live:
 
         def settled(_: asyncio.Future[None]) -> None:
             held.pending -= 1
+            if key is not None and held.keys.get(key) is done:
+                held.keys[key] = None  # committed: a repeat needs to wait for nothing
 
         done = self.store.submit(unit, failed)
         held.pending += 1
@@ -241,11 +245,12 @@ class Live:
 
     async def known_player(self, user_id: int) -> Player | None:
         """The user's player record: remembered, or read once."""
-        player = self.players.get(user_id)
-        if player is None:
-            player = await self.store.read.players.by_user(user_id)
-            if player is not None:
-                self._remember(player)
+        known = self.players.get(user_id)
+        if known is not None:
+            return _player(user_id, known)
+        player = await self.store.read.players.by_user(user_id)
+        if player is not None:
+            self._remember(player)
         return player
 
     def player(
@@ -255,12 +260,12 @@ class Live:
         given second)."""
         known = self.players.get(user_id)
         if known is not None:
-            return known, None
+            return _player(user_id, known), None
         new = Player(id=new_id(), user_id=user_id, display_name=display_name[:64])
         return new, new
 
     def _remember(self, player: Player) -> None:
-        self.players[player.user_id] = player
+        self.players[player.user_id] = (player.id, player.display_name)
         self.players.move_to_end(player.user_id)
         while len(self.players) > PLAYERS:
             self.players.popitem(last=False)
@@ -316,6 +321,12 @@ class Live:
         more = set(touched) - waited_for
         if more:
             raise Widen(waited_for | more)
+
+
+def _player(user_id: int, known: tuple[str, str]) -> Player:
+    """A remembered player as an object of its own (read from the database once: valid)."""
+    player_id, display_name = known
+    return Player.model_construct(id=player_id, user_id=user_id, display_name=display_name)
 
 
 _owners: weakref.WeakKeyDictionary[Store, Live] = weakref.WeakKeyDictionary()
