@@ -14,7 +14,11 @@ it wrote. A failed commit drops the state of every move in it the same way, so t
 held again is exactly what was acknowledged.
 
 There is one `Live` per store (`live_of`): two owners of one campaign would write over each
-other.
+other. With several processes (shards on one PostgreSQL), a campaign is held only by the
+process that owns its guild; a change that crosses into campaigns other processes hold (a
+player's rest or forget-me) moves their generation on and tells them (`announce`, heard by
+`listen`), and they let go. A session that writes its circle from memory before it hears is
+refused (`Campaigns.unchanged_since`) and read again: it never writes over the change.
 """
 
 from __future__ import annotations
@@ -178,8 +182,7 @@ class Live:
             read = self.store.read
             # First: a change from another process after this read makes the circle's next
             # write fail, never overwrite it.
-            generation = await read.campaigns.generation(campaign_id)
-            campaign = await read.campaigns.by_id(campaign_id)
+            campaign, generation = await read.campaigns.with_generation(campaign_id)
             if campaign is None:
                 raise NoSession("This channel no longer has a Bedtime campaign.")
             circle = await read.circles.load(campaign)

@@ -156,10 +156,11 @@ class Campaigns:
         )
         return [row[0] for row in await self.db.fetch(sql, (stamp(moment), *guilds, limit))]
 
-    async def generation(self, campaign_id: str) -> int:
-        """How many changes the campaign has had from outside its live session."""
-        row = await self.db.first("SELECT generation FROM campaigns WHERE id = ?", (campaign_id,))
-        return int(row[0]) if row else 0
+    async def with_generation(self, campaign_id: str) -> tuple[Campaign | None, int]:
+        """The campaign, and how many changes it has had from outside its live session."""
+        sql = "SELECT state, generation FROM campaigns WHERE id = ?"
+        row = await self.db.first(sql, (campaign_id,))
+        return (Campaign.model_validate_json(row[0]), int(row[1])) if row else (None, 0)
 
     async def unchanged_since(self, campaign_id: str, generation: int) -> None:
         """Fail the transaction (Changed) if the campaign was changed from outside its live
