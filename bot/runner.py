@@ -51,6 +51,10 @@ async def _serve(settings: Settings, token: str) -> int:
         if stopping in done:
             log.info("Shutting down")
             await bot.close()
+            # Start-up can be waiting (an IDENTIFY's turn, say) where closing does not reach.
+            finished, _ = await asyncio.wait({running}, timeout=5)
+            if not finished:
+                running.cancel()
         else:
             stopping.cancel()
         with contextlib.suppress(asyncio.CancelledError):

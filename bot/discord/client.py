@@ -182,6 +182,16 @@ class BedtimeBot(commands.Bot):
         if self._max_concurrency is None:
             _, _, limits = await self.http.get_bot_gateway()
             self._max_concurrency = max(1, int(limits.get("max_concurrency") or 1))
+            if int(limits.get("remaining", 1)) < 1:
+                # One IDENTIFY more and Discord resets the token: wait for the day's allowance.
+                wait = float(limits.get("reset_after") or 0) / 1000
+                log.error(
+                    "Discord allows this bot no more gateway sessions today (1,000 a day across "
+                    "every process: is one restarting in a loop?). Waiting %.0f s for the "
+                    "allowance to reset, rather than have Discord reset the token.",
+                    wait,
+                )
+                await asyncio.sleep(wait)
         bucket = (shard_id or 0) % self._max_concurrency
         await self.database.identify_turn(bucket, self.settings.identify_interval)
 

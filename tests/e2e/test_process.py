@@ -226,3 +226,29 @@ async def test_sync_leaves_a_running_bots_owed_posts_alone(
     with sqlite3.connect(db) as after:
         held = after.execute("SELECT held_by FROM outbox").fetchall()
     assert held == [("i:123",)]  # still the running bot's to send
+
+
+async def test_with_no_session_starts_left_the_bot_waits_instead_of_identifying(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    """One IDENTIFY over Discord's daily allowance resets the bot's token."""
+    fake.session_starts_left = 0
+    log = tmp_path / "bot.log"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        env=fake.environment(tmp_path / "db.db"),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
+    )
+    try:
+        await fake._until(lambda: "no more gateway sessions" in log.read_text(), 30)
+        await asyncio.sleep(1.0)
+        assert fake.identifies == []
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0  # it stops cleanly while waiting
+    assert fake.violations == []
