@@ -48,7 +48,10 @@ PER_SHARD = 2
 DREAMERS = 4
 FIRST_CHANNEL = 960_000_000_000_000_001
 FIRST_USER = 400_000_000_000_000_000
-PACE = 0.3  # IDENTIFY_INTERVAL in the tests: Discord's is 5 s
+PACE = 0.5  # IDENTIFY_INTERVAL in the tests: Discord's is 5 s
+# What the fake and the checks allow below it: an IDENTIFY can leave late on a loaded machine,
+# which shortens the gap after the one before (without pacing, gaps are under 0.01 s).
+SLACK = 0.2
 
 
 class Guild:
@@ -162,7 +165,7 @@ async def test_three_processes_two_shards_each_lose_and_double_nothing_across_a_
     fake = FakeDiscord(
         guilds={g.id: (g.channel,) for g in guilds},
         shards=SHARDS,
-        identify_interval=PACE - 0.05,
+        identify_interval=PACE - SLACK,
         check_schema=False,
     )
     await fake.start()
@@ -266,7 +269,7 @@ async def _poll(done: Callable[[], Awaitable[bool]], within: float) -> None:
 async def test_identify_keeps_its_pace_across_processes(postgres_url: str, tmp_path: Path) -> None:
     """Three processes start at once; in one concurrency bucket, no two IDENTIFYs come closer
     than the interval, whichever process sends them."""
-    fake = FakeDiscord(shards=SHARDS, identify_interval=PACE - 0.05, check_schema=False)
+    fake = FakeDiscord(shards=SHARDS, identify_interval=PACE - SLACK, check_schema=False)
     await fake.start()
     members = [Member(fake, postgres_url, shards, tmp_path) for shards in PROCESSES]
     try:
@@ -277,7 +280,7 @@ async def test_identify_keeps_its_pace_across_processes(postgres_url: str, tmp_p
     assert sorted(shard for shard, _ in fake.identified_at) == list(range(SHARDS))
     times = sorted(t for _, t in fake.identified_at)
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    assert min(gaps) >= PACE - 0.05, gaps
+    assert min(gaps) >= PACE - SLACK, gaps
     assert fake.violations == []
     for log in logs:
         assert "Traceback" not in log, log[-3000:]
@@ -300,7 +303,7 @@ def _alive(pid: int) -> bool:
 async def test_the_cluster_command_restarts_a_process_that_dies_and_stops_on_sigterm(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    fake = FakeDiscord(shards=4, identify_interval=PACE - 0.05, check_schema=False)
+    fake = FakeDiscord(shards=4, identify_interval=PACE - SLACK, check_schema=False)
     await fake.start()
     env = environment(fake, postgres_url) | {
         "SHARD_COUNT": "4",
