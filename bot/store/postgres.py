@@ -81,8 +81,14 @@ class PostgresDatabase(Batched):
     """The store on PostgreSQL. `open` it with a `postgresql://` URL."""
 
     def __init__(
-        self, pool: Any, holder: Any | None, keys: KeyFile, shards: Shards = EVERY_GUILD
+        self,
+        url: str,
+        pool: Any,
+        holder: Any | None,
+        keys: KeyFile,
+        shards: Shards = EVERY_GUILD,
     ) -> None:
+        self.url = url  # for connections of their own (LISTEN, an IDENTIFY's turn)
         self.pool = pool  # asyncpg.Pool
         self.holder = holder  # the connection holding the shards' locks, if this bot took them
         self.shards = shards
@@ -99,7 +105,6 @@ class PostgresDatabase(Batched):
         self._read = Unit(PostgresSql(pool), self.campaign_cache, keys)
         self._pacing: set[asyncio.Future[None]] = set()
         self.closing = False
-        self.url = ""
 
     @classmethod
     async def open(
@@ -133,8 +138,7 @@ class PostgresDatabase(Batched):
             if holder is not None:
                 await holder.close()
             raise
-        database = cls(pool, holder, key_file, shards)
-        database.url = url
+        database = cls(url, pool, holder, key_file, shards)
         try:
             await database._migrate()
             await database._check_keys()
