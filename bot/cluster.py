@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.settings import Settings, SettingsError
 
@@ -63,8 +63,6 @@ class Member:
     process: asyncio.subprocess.Process | None = None
     started: float = 0.0
     pause: float = FIRST_PAUSE
-    starts: int = 0
-    exits: list[int] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -75,7 +73,6 @@ class Member:
             sys.executable, "-m", "bot", "run", env=dict(self.environment)
         )
         self.started = time.monotonic()
-        self.starts += 1
         log.info("Started the process for %s (pid %d)", self.name, self.process.pid)
 
     async def keep(self, stopping: asyncio.Event) -> None:
@@ -84,7 +81,6 @@ class Member:
             await self.start()
             assert self.process is not None
             code = await self.process.wait()
-            self.exits.append(code)
             if stopping.is_set():
                 return
             ran = time.monotonic() - self.started

@@ -110,6 +110,7 @@ class BedtimeBot(commands.Bot):
         self._safety: Safety | None = None
         self._max_concurrency: int | None = None  # Discord's IDENTIFY buckets, once asked
         self.exit_code = 0  # 1 once the bot stops because it lost its hold on the store
+        self._closing: asyncio.Task[None] | None = None
 
     @property
     def service(self) -> Bedtime:
@@ -160,7 +161,7 @@ class BedtimeBot(commands.Bot):
             "a restart takes them again"
         )
         self.exit_code = 1
-        asyncio.get_running_loop().create_task(self.close())
+        self._closing = asyncio.get_running_loop().create_task(self.close())  # kept: not GC'd
 
     async def close(self) -> None:
         self.lag.stop()

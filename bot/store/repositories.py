@@ -172,7 +172,7 @@ class Campaigns:
 
     async def touched(self, campaign_ids: Iterable[str]) -> None:
         """A change from outside their live sessions: whoever holds them must load them again
-        before writing their circles (see `Circles.save`'s `generation`)."""
+        before writing their circles (see `unchanged_since`)."""
         await self.db.executemany(
             "UPDATE campaigns SET generation = generation + 1 WHERE id = ?",
             [(i,) for i in sorted(campaign_ids)],
@@ -451,21 +451,14 @@ class Sessions:
         self, now: datetime, shards: Shards = EVERY_GUILD, limit: int = 100
     ) -> list[tuple[str, str]]:
         """(campaign id, session id) of sessions of owned guilds whose deadline has passed."""
-        if shards.everything:
-            sql = (
-                "SELECT campaign_id, id FROM sessions WHERE deadline IS NOT NULL "
-                "AND deadline <= ? ORDER BY deadline LIMIT ?"
-            )
-            rows = await self.db.fetch(sql, (stamp(now), limit))
-        else:
-            owned, guilds = shards.where("campaigns.guild_id")
-            sql = (
-                "SELECT sessions.campaign_id, sessions.id FROM sessions "
-                "JOIN campaigns ON campaigns.id = sessions.campaign_id "
-                f"WHERE sessions.deadline IS NOT NULL AND sessions.deadline <= ? AND {owned} "
-                "ORDER BY sessions.deadline LIMIT ?"
-            )
-            rows = await self.db.fetch(sql, (stamp(now), *guilds, limit))
+        owned, guilds = shards.where("campaigns.guild_id")
+        sql = (
+            "SELECT sessions.campaign_id, sessions.id FROM sessions "
+            "JOIN campaigns ON campaigns.id = sessions.campaign_id "
+            f"WHERE sessions.deadline IS NOT NULL AND sessions.deadline <= ? AND {owned} "
+            "ORDER BY sessions.deadline LIMIT ?"
+        )
+        rows = await self.db.fetch(sql, (stamp(now), *guilds, limit))
         return [(row[0], row[1]) for row in rows]
 
     async def save(
@@ -611,6 +604,10 @@ class Characters:
         )
 
 
+# An owed post nobody holds or claims, or whose hold or claim ran out before `?` (now).
+_CLAIMABLE = "((held_by IS NULL AND claimed_until IS NULL) OR claimed_until < ?)"
+
+
 class Outbox:
     """Posts owed to the circle, written with the move that made them: a timer's, for the
     scheduler to send; a player's, held while the interaction answers it. Posts that show
@@ -659,10 +656,7 @@ class Outbox:
     async def claimable(self, now: datetime, shards: Shards) -> bool:
         """Whether `claim` would find anything: a read, so that an idle tick writes nothing."""
         owned, guilds = shards.where("guild_id")
-        sql = (
-            "SELECT 1 FROM outbox WHERE ((held_by IS NULL AND claimed_until IS NULL) "
-            f"OR claimed_until < ?) AND {owned} LIMIT 1"
-        )
+        sql = f"SELECT 1 FROM outbox WHERE {_CLAIMABLE} AND {owned} LIMIT 1"
         return await self.db.first(sql, (stamp(now), *guilds)) is not None
 
     async def claim(
@@ -675,8 +669,7 @@ class Outbox:
         skip = " FOR UPDATE SKIP LOCKED" if self.db.locks_rows else ""
         sql = (
             "UPDATE outbox SET held_by = NULL, claimed_by = ?, claimed_until = ? WHERE id IN ("
-            "SELECT id FROM outbox WHERE ((held_by IS NULL AND claimed_until IS NULL) "
-            f"OR claimed_until < ?) AND {owned} ORDER BY id LIMIT ?{skip}) "
+            f"SELECT id FROM outbox WHERE {_CLAIMABLE} AND {owned} ORDER BY id LIMIT ?{skip}) "
             "RETURNING id, campaign_id, session_id, events"
         )
         parameters = (holder, stamp(until), stamp(now), *guilds, limit)

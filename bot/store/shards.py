@@ -7,6 +7,7 @@ processes never act for one guild. One process with no sharding owns every guild
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -50,13 +51,12 @@ EVERY_GUILD = Shards()
 def this_process() -> str:
     """A name for this process's claims, unique across hosts and restarts (and the same for
     every store the process opens)."""
-    pid = os.getpid()
-    if _named[0] != pid:
-        _named[:] = [pid, f"{socket.gethostname()}:{pid}:{secrets.token_hex(4)}"[:100]]
-    return str(_named[1])
+    return _named(os.getpid())
 
 
-_named: list[object] = [None, ""]
+@functools.cache
+def _named(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:{secrets.token_hex(4)}"[:100]
 
 
 # What one process tells the others when it changes campaigns they may hold (a NOTIFY).
