@@ -34,8 +34,8 @@ LAG = 0.05
 # Interactions taken up and not yet answered beyond which a press is acknowledged before its
 # move: a burst shows here at once, before the loop's lag does.
 IN_FLIGHT = 32
-# Answers drawn and sent at once behind a deferral: under load, the rest of the loop is left to
-# acknowledging the presses that keep arriving.
+# Moves and answers behind an acknowledgement at once: under load, the rest of the loop is left
+# to acknowledging the presses that keep arriving.
 ANSWER_SLOTS = 16
 # Seconds at most an acknowledged move and its answer wait for the loop to keep time.
 ANSWER_PATIENCE = 10.0
@@ -118,10 +118,12 @@ async def dreamer_move(
 async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> Result:
     """Await a player's move. With the event loop running late or moves queued for the
     writer (a burst), acknowledge the press first, before its move even starts; otherwise, if
-    the move is still waiting as Discord's 3 seconds run out, acknowledge it then. An
-    acknowledged press is answered later by editing its message or following up, once the
-    loop keeps time again and one of a few answer slots is free. The move is never cancelled:
-    once asked for, it is applied or refused on its own."""
+    the move is still waiting as Discord's 3 seconds run out, acknowledge it then. What an
+    acknowledged press still has to do (its move, if not done, and its answer, by editing its
+    message or following up) waits for one of a few slots, then for the loop to keep time: the
+    presses still arriving are acknowledged first, and a burst's moves go through a few at a
+    time, not all at once. A move's commit, once asked for, is never cancelled: it is applied
+    or refused on its own."""
     loop = asyncio.get_running_loop()
     # Discord's clock starts when it made the interaction (its id says when); ours when we took
     # it up. Under load the two differ by the time it queued here, so count from the earlier.
@@ -132,20 +134,35 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     bot = bot_of(interaction)
     if bot.in_flight > IN_FLIGHT or bot.lag.lag > LAG or bot.service.store.backlog > BACKLOG:
         await _acknowledge(interaction)
-        await _on_time(bot)  # the presses still arriving are acknowledged first
-        task = asyncio.ensure_future(move)
-    else:
-        task = asyncio.ensure_future(move)
-        await asyncio.wait({task}, timeout=max(ANSWER_WITHIN - waited, 0.0))
-        if task.done():
-            return await asyncio.shield(task)
-        await _acknowledge(interaction)
-    result = await asyncio.shield(task)
-    # Acknowledged already: its answer waits for the loop to keep time, then for a slot.
-    await _on_time(bot)
+        await _slot(interaction)
+        return await move
+    # The move runs in this task; a timer acknowledges it if it is still waiting when
+    # Discord's time runs short.
+    timer = loop.call_later(max(ANSWER_WITHIN - waited, 0.0), _acknowledge_soon, interaction)
+    try:
+        result = await move
+    finally:
+        timer.cancel()
+        acknowledging = interaction.extras.pop("acknowledging", None)
+        if acknowledging is not None:
+            await acknowledging  # the answer must not race the acknowledgement
+    if acknowledging is not None:
+        await _slot(interaction)
+    return result
+
+
+async def _slot(interaction: discord.Interaction) -> None:
+    """Take one of the few slots for work behind an acknowledgement (freed by `answered`), then
+    wait for the loop to keep time."""
+    bot = bot_of(interaction)
     await bot.answer_slots.acquire()
     interaction.extras["slot"] = True
-    return result
+    await _on_time(bot)
+
+
+def _acknowledge_soon(interaction: discord.Interaction) -> None:
+    task = asyncio.get_running_loop().create_task(_acknowledge(interaction))
+    interaction.extras["acknowledging"] = task  # awaited, and so kept, by in_time
 
 
 async def _on_time(bot: BedtimeBot) -> None:
