@@ -182,7 +182,7 @@ def render(
 
 def before_and_after(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The figures both runs measured, side by side: `before` from a run of `python -m bench
-    --json` on the tree before, in the same sitting."""
+    --json` on the tree before."""
 
     median = _median
 
@@ -231,8 +231,10 @@ def before_and_after(before: dict[str, Any], after: dict[str, Any]) -> list[str]
         f"The same benchmark on the tree before this work (run {before['date']}, "
         f"{before['seconds'] / 60:.1f} minutes"
         + (", a --quick run" if before.get("quick") else "")
-        + ") and on this one, in the same sitting, one after the other. Each figure is the "
-        "median over its runs. The memory rows count different steps where the runs did "
+        + ") and on this one. They are two runs, not taken side by side, so the machine's drift "
+        "can touch them differently: the ratios inside each run are the fairer comparison. "
+        "Each figure is the median over its runs. The memory rows count different steps where "
+        "the runs did "
         f"(before: {', '.join(before['rss_bytes_by_sessions'])} sessions played; after: "
         f"{', '.join(after['rss_bytes_by_sessions'])}).",
         "",
@@ -316,7 +318,8 @@ def _findings(lat: Latency, bursts: list[Burst], eng: Engine, met: dict[str, boo
         f"acknowledged first (deferred), before its move starts, when more than {IN_FLIGHT} "
         f"controls are in flight, the event loop runs more than {LAG * 1000:.0f} ms late, or "
         f"more than {BACKLOG:g} s of moves wait for the writer; its move and its answer then "
-        f"wait for the loop to keep time, and go through {ANSWER_SLOTS} answer slots. A "
+        f"take one of {ANSWER_SLOTS} slots, and wait in it for the loop to keep time, so "
+        "that a burst's moves go through a few at a time while new presses are acknowledged. A "
         "press whose move is not done 2.5 s after Discord made it is acknowledged then. "
         "In the same run the floor "
         f"bot, which does no work at all, answered the same burst with a p99 of "
