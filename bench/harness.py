@@ -29,10 +29,16 @@ class BotProcess:
 
     @classmethod
     async def start(
-        cls, fake: FakeDiscord, db: Path, module: str = "bot", url: str | None = None
+        cls,
+        fake: FakeDiscord,
+        db: Path,
+        module: str = "bot",
+        url: str | None = None,
+        stages: Path | None = None,
     ) -> BotProcess:
         """The bot in `db`'s folder, on the SQLite file `db` or, given `url`, on PostgreSQL
-        (its confession key file beside `db`)."""
+        (its confession key file beside `db`). Given `stages`, the moments of each press are
+        marked in that file (see bench/stages.py)."""
         identified = len(fake.identifies)
         # BENCH_PROFILE=DIR runs the bot under cProfile, one .prof file per process.
         profile = os.environ.get("BENCH_PROFILE")
@@ -42,16 +48,17 @@ class BotProcess:
             "-o",
             f"{profile}/{module}-{os.getpid()}-{time.time_ns()}.prof",
         ]
+        marked = {"BENCH_STAGES": str(stages)} if stages else {}
         spawned = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             *(profiler if profile else []),
             "-m",
-            module,
+            *(("bench.stages", module) if stages else (module,)),
             env=(
-                fake.environment(url, CONFESSION_KEYS_PATH=str(db), LOG_LEVEL="WARNING")
+                fake.environment(url, CONFESSION_KEYS_PATH=str(db), LOG_LEVEL="WARNING", **marked)
                 if url
-                else fake.environment(db, LOG_LEVEL="WARNING")
+                else fake.environment(db, LOG_LEVEL="WARNING", **marked)
             ),
             cwd=db.parent,
             stdout=asyncio.subprocess.DEVNULL,

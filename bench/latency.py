@@ -18,6 +18,7 @@ import asyncpg
 
 from bench.harness import BotProcess, Spread, percentile
 from bench.postgres import Postgres
+from bench.stages import FLOOR_STAGES, GAME_STAGES, breakdown, read
 from fakecord import MANAGE_GUILD, FakeDiscord, Sent, User
 
 ADMIN = User(100_000_000_000_000_001, "Admin", permissions=MANAGE_GUILD | 0x64C40)
@@ -42,6 +43,8 @@ class Latency:
     press_p99: Spread | None = None
     button_p50: Spread | None = None  # floor_button: a persistent button redrawing its message
     button_p99: Spread | None = None
+    press_stages: dict[str, float] | None = None  # µs, the median of each stage of a press
+    button_stages: dict[str, float] | None = None  # the same for a floor_button press
 
 
 async def measure(
@@ -54,17 +57,19 @@ async def measure(
     on_postgres: list[list[float]] = []
     for run in range(runs):
         pinged, pressed = await _floor_run(work / f"floor-{run}", pings)
-        floor.append(pinged)
-        button.append(pressed)
+        floor.append(_latencies(pinged))
+        button.append(_latencies(pressed))
         every, actions = await _game_run(work / f"game-{run}", sessions)
-        game.append(every)
-        presses.append(actions)
+        game.append(_latencies(every))
+        presses.append(_latencies(actions))
         if postgres is not None:
             url = await postgres.fresh()
             try:
-                on_postgres.append((await _game_run(work / f"postgres-{run}", sessions, url))[0])
+                pg_every, _ = await _game_run(work / f"postgres-{run}", sessions, url)
+                on_postgres.append(_latencies(pg_every))
             finally:
                 await postgres.drop(url)
+    stages = await _stages(work / "stages", sessions, pings)
     pg_p50 = Spread([percentile(r, 0.50) for r in on_postgres]) if on_postgres else None
     pg_p99 = Spread([percentile(r, 0.99) for r in on_postgres]) if on_postgres else None
     return Latency(
@@ -81,15 +86,37 @@ async def measure(
         press_p99=Spread([percentile(r, 0.99) for r in presses]),
         button_p50=Spread([percentile(r, 0.50) for r in button]),
         button_p99=Spread([percentile(r, 0.99) for r in button]),
+        press_stages=stages[0],
+        button_stages=stages[1],
     )
 
 
-async def _floor_run(work: Path, pings: int) -> tuple[list[float], list[float]]:
+async def _stages(
+    work: Path, sessions: int, pings: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """One more game run and floor run, each press's moments marked: the medians, in µs, of
+    a press's stages and of a floor_button press's (see bench/stages.py)."""
+    work.mkdir(parents=True)
+    _, pressed = await _floor_run(work / "floor", pings, work / "floor.marks")
+    _, actions = await _game_run(work / "game", sessions, stages=work / "game.marks")
+
+    def timed(sent: list[Sent]) -> list[tuple[float, float]]:
+        return [(s.sent_at, s.answered_at) for s in sent if s.answered_at is not None]
+
+    return (
+        breakdown(read(work / "game.marks"), timed(actions), GAME_STAGES),
+        breakdown(read(work / "floor.marks"), timed(pressed), FLOOR_STAGES),
+    )
+
+
+async def _floor_run(
+    work: Path, pings: int, stages: Path | None = None
+) -> tuple[list[Sent], list[Sent]]:
     """The floor bot's /ping, then as many presses of floor_button, one at a time."""
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
-    bot = await BotProcess.start(fake, work / "floor.db", "bench.floor")
+    bot = await BotProcess.start(fake, work / "floor.db", "bench.floor", stages=stages)
     try:
         for _ in range(5):  # warm up, as the game run's first session does
             await fake.slash(ADMIN, "ping")
@@ -97,7 +124,7 @@ async def _floor_run(work: Path, pings: int) -> tuple[list[float], list[float]]:
         for _ in range(pings):
             sent = await fake.slash(ADMIN, "ping")
             assert sent.text == "pong", sent.responses
-        pinged = _latencies(list(fake.interactions.values())[first:])
+        pinged = list(fake.interactions.values())[first:]
         button = {"type": 2, "style": 2, "label": "Press", "custom_id": "fb:1"}
         stored = fake._store(
             fake.channels[0], {"components": [{"type": 1, "components": [button]}]}
@@ -109,21 +136,21 @@ async def _floor_run(work: Path, pings: int) -> tuple[list[float], list[float]]:
         for _ in range(pings):
             sent = await fake.click(ADMIN, message, "Press")
             assert sent.response["type"] == 7, sent.responses
-        return pinged, _latencies(list(fake.interactions.values())[first:])
+        return pinged, list(fake.interactions.values())[first:]
     finally:
         await bot.stop()
         await fake.stop()
 
 
 async def _game_run(
-    work: Path, sessions: int, url: str | None = None
-) -> tuple[list[float], list[float]]:
-    """Every interaction's latency, then the action presses' alone."""
+    work: Path, sessions: int, url: str | None = None, stages: Path | None = None
+) -> tuple[list[Sent], list[Sent]]:
+    """Every interaction, then the action presses alone."""
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
     file = work / ("confession-keys.db" if url else "bedtime.db")
-    bot = await BotProcess.start(fake, file, url=url)
+    bot = await BotProcess.start(fake, file, url=url, stages=stages)
     db: Path | str = url or file
     try:
         await fake.slash(ADMIN, "bedtime", "setup", channel=str(fake.channels[0]))
@@ -132,7 +159,7 @@ async def _game_run(
         for _ in range(sessions):
             await whole_session(fake, db)
         sent = list(fake.interactions.values())[first:]
-        return _latencies(sent), _latencies([s for s in sent if _custom_id(s).startswith(PRESS)])
+        return sent, [s for s in sent if _custom_id(s).startswith(PRESS)]
     finally:
         await bot.stop()
         await fake.stop()

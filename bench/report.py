@@ -14,6 +14,7 @@ from bench.burst import Burst
 from bench.engine import AtOnce, Engine
 from bench.harness import Spread
 from bench.latency import Latency
+from bench.stages import FLOOR_STAGES, GAME_STAGES
 from bench.startup import Startup
 from bot.discord.timing import ANSWER_SLOTS, BACKLOG, IN_FLIGHT, LAG
 
@@ -68,6 +69,7 @@ def render(
         f"| ≤ 2× ({_verdict(met['interaction_p99_over_floor'])}) |",
         *_press_targets(lat, met),
         "",
+        *_stage_rows(lat),
         "## Concurrency",
         "",
         "N sessions of four dreamers in one bot process. In each burst every dreamer presses an "
@@ -296,7 +298,8 @@ def _findings(lat: Latency, bursts: list[Burst], eng: Engine, met: dict[str, boo
             f"{_verdict(met['press_p50_over_floor_button'])}; against /ping the p50 target is "
             f"{_verdict(met['press_p50_over_ping'])} and the p99 target "
             f"{_verdict(met['press_p99_over_ping'])}. A press costs {extra:.2f} ms more than "
-            f"floor_button's at the median. {move}The rest of the difference is the game's "
+            f"floor_button's at the median. {move}{_stage_story(lat)}The rest of the difference "
+            "is the game's "
             "Discord side, which floor_button does not have: finding the campaign and checking "
             "the control against it, drawing the round's embed and its controls (a button per "
             "action and a menu of dreamers per aimed action), the larger answer on the wire, "
@@ -426,6 +429,51 @@ def _press_rows(lat: Latency) -> list[str]:
         rows.append(
             f"| the floor, floor_button | {lat.button_p50.ms(2)} | {lat.button_p99.ms(2)} |"
         )
+    return rows
+
+
+def _stage_story(lat: Latency) -> str:
+    game, floor = lat.press_stages, lat.button_stages
+    if not game or not floor:
+        return ""
+    move, commit, draw = (game[name] for name, _, _ in GAME_STAGES[2:5])
+    return (
+        f"In the marked run, a press spent {move + commit + draw:,.0f} µs from its Interaction "
+        f"to its answer's request, against floor_button's {floor[FLOOR_STAGES[2][0]]:,.0f}: "
+        f"{move:,.0f} to dispatch it, find its campaign and make the move, {commit:,.0f} for "
+        f"the commit, {draw:,.0f} to draw the answer. "
+    )
+
+
+def _stage_rows(lat: Latency) -> list[str]:
+    """Where a press's time goes, from one more run of each with its moments marked."""
+    game, floor = lat.press_stages, lat.button_stages
+    if not game or not floor:
+        return []
+    rows = [
+        "**Where a press's time goes.** One more game run and one more floor run, with the "
+        "moments of each press marked in the bot's process (bench/stages.py): the median of "
+        "each stage, in µs, from the fake sending the press to its having the answer. The "
+        "stages' medians need not add up to the press's median.",
+        "",
+        "| stage | a press | a floor_button press |",
+        "|---|---|---|",
+    ]
+    drawn = FLOOR_STAGES[2][0]
+    for name, _, _ in GAME_STAGES[:-1]:
+        rows.append(
+            f"| {name} | {game[name]:,.0f} | {floor[name]:,.0f} |"
+            if name in floor
+            else f"| {name} | {game[name]:,.0f} | |"
+        )
+    within = sum(game[name] for name, _, _ in GAME_STAGES[2:-1])
+    rows += [
+        f"| {drawn} | {within:,.0f} (the three above) | {floor[drawn]:,.0f} |",
+        f"| {GAME_STAGES[-1][0]} | {game[GAME_STAGES[-1][0]]:,.0f} "
+        f"| {floor[GAME_STAGES[-1][0]]:,.0f} |",
+        f"| all stages | {sum(game.values()):,.0f} | {sum(floor.values()):,.0f} |",
+        "",
+    ]
     return rows
 
 

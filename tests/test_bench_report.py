@@ -10,6 +10,7 @@ from bench.burst import Burst, Load
 from bench.engine import AtOnce, Engine
 from bench.harness import Spread
 from bench.latency import Latency
+from bench.stages import FLOOR_STAGES, GAME_STAGES, breakdown
 from bench.startup import Startup
 
 
@@ -131,3 +132,46 @@ def test_the_cluster_section_shows_each_run_and_plans_from_the_measured_rates() 
     assert "about **3,900 write transactions/s" in text
     assert "contention, not scale-out" in text
     assert "Not measured" in cluster.render([])
+
+
+def test_a_press_is_split_into_stages_by_the_marks_inside_it() -> None:
+    marks = [
+        ("frame", 10.0001),
+        ("parsed", 10.0002),
+        ("submitted", 10.0005),
+        ("committed", 10.0009),
+        ("request", 10.0010),
+        ("frame", 20.0001),  # a press whose commit was never marked is left out
+        ("parsed", 20.0002),
+        ("frame", 30.0002),
+        ("parsed", 30.0003),
+        ("submitted", 30.0006),
+        ("committed", 30.0012),
+        ("request", 30.0014),
+    ]
+    presses = [(10.0, 10.0012), (20.0, 20.0009), (30.0, 30.0017)]
+    stages = breakdown(marks, presses, GAME_STAGES)
+    spans = [round(stages[name]) for name, _, _ in GAME_STAGES]
+    assert spans == [150, 100, 300, 500, 150, 250]  # µs, the median of the two whole presses
+
+
+def test_the_stages_of_a_press_are_shown_beside_the_floors() -> None:
+    game = {name: 100.0 * n for n, (name, _, _) in enumerate(GAME_STAGES, 1)}
+    floor = {name: 10.0 * n for n, (name, _, _) in enumerate(FLOOR_STAGES, 1)}
+    lat = latency(
+        press_p50=Spread([0.003, 0.003]),
+        press_p99=Spread([0.004, 0.004]),
+        button_p50=Spread([0.002, 0.002]),
+        button_p99=Spread([0.003, 0.003]),
+        press_stages=game,  # type: ignore[arg-type]
+        button_stages=floor,  # type: ignore[arg-type]
+    )
+    start = Startup(empty=[0.5], full=[1.0], active=100, archived=1000, size=1)
+    eng = Engine([8.0], 46.0, 2.0, [3000.0], 10)
+    written = report.render(
+        lat, [Burst(10, 80, load(0), load(0), 1)], {0: 1, 10: 2}, start, eng, "t", 1.0, True
+    )
+    assert f"| {GAME_STAGES[3][0]} | 400 | |" in written  # the commit: the floor has none
+    assert f"| {FLOOR_STAGES[2][0]} | 1,200 (the three above) | 30 |" in written
+    assert "| all stages | 2,100 | 100 |" in written
+    assert "a press spent 1,200 µs from its Interaction to its answer's request" in written
