@@ -61,7 +61,7 @@ class AtOnce:
     press_reads: int  # queries those presses ran, on either connection
     press_aiosqlite_calls: int  # calls to aiosqlite's thread those presses made
     moves_per_batch: float
-    first_round_moves_per_second: float = 0.0  # the untimed-in-runs round that loads them
+    first_round_moves_per_second: float = 0.0  # the round before the runs, which loads them
 
 
 async def measure(

@@ -48,7 +48,7 @@ class BotProcess:
             "-o",
             f"{profile}/{module}-{os.getpid()}-{time.time_ns()}.prof",
         ]
-        marked = {"BENCH_STAGES": str(stages)} if stages else {}
+        settings = {"LOG_LEVEL": "WARNING", **({"BENCH_STAGES": str(stages)} if stages else {})}
         spawned = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -56,9 +56,9 @@ class BotProcess:
             "-m",
             *(("bench.stages", module) if stages else (module,)),
             env=(
-                fake.environment(url, CONFESSION_KEYS_PATH=str(db), LOG_LEVEL="WARNING", **marked)
+                fake.environment(url, CONFESSION_KEYS_PATH=str(db), **settings)
                 if url
-                else fake.environment(db, LOG_LEVEL="WARNING", **marked)
+                else fake.environment(db, **settings)
             ),
             cwd=db.parent,
             stdout=asyncio.subprocess.DEVNULL,

@@ -97,7 +97,7 @@ async def _stages(
     """One more game run and floor run, each press's moments marked: the medians, in µs, of
     a press's stages and of a floor_button press's (see bench/stages.py)."""
     work.mkdir(parents=True)
-    _, pressed = await _floor_run(work / "floor", pings, work / "floor.marks")
+    _, pressed = await _floor_run(work / "floor", pings, stages=work / "floor.marks")
     _, actions = await _game_run(work / "game", sessions, stages=work / "game.marks")
 
     def timed(sent: list[Sent]) -> list[tuple[float, float]]:

@@ -14,7 +14,7 @@ from bench.burst import Burst
 from bench.engine import AtOnce, Engine
 from bench.harness import Spread
 from bench.latency import Latency
-from bench.stages import FLOOR_STAGES, GAME_STAGES
+from bench.stages import BETWEEN, FLOOR_STAGES, GAME_STAGES
 from bench.startup import Startup
 from bot.discord.timing import ANSWER_SLOTS, BACKLOG, IN_FLIGHT, LAG
 
@@ -436,7 +436,7 @@ def _stage_story(lat: Latency) -> str:
     game, floor = lat.press_stages, lat.button_stages
     if not game or not floor:
         return ""
-    move, commit, draw = (game[name] for name, _, _ in GAME_STAGES[2:5])
+    move, commit, draw = (game[name] for name, _, _ in BETWEEN)
     return (
         f"In the marked run, a press spent {move + commit + draw:,.0f} µs from its Interaction "
         f"to its answer's request, against floor_button's {floor[FLOOR_STAGES[2][0]]:,.0f}: "
@@ -459,22 +459,18 @@ def _stage_rows(lat: Latency) -> list[str]:
         "| stage | a press | a floor_button press |",
         "|---|---|---|",
     ]
-    drawn = FLOOR_STAGES[2][0]
     for name, _, _ in GAME_STAGES[:-1]:
-        rows.append(
-            f"| {name} | {game[name]:,.0f} | {floor[name]:,.0f} |"
-            if name in floor
-            else f"| {name} | {game[name]:,.0f} | |"
-        )
-    within = sum(game[name] for name, _, _ in GAME_STAGES[2:-1])
-    rows += [
+        beside = f" {floor[name]:,.0f} " if name in floor else " "
+        rows.append(f"| {name} | {game[name]:,.0f} |{beside}|")
+    drawn, last = FLOOR_STAGES[2][0], GAME_STAGES[-1][0]
+    within = sum(game[name] for name, _, _ in BETWEEN)
+    return [
+        *rows,
         f"| {drawn} | {within:,.0f} (the three above) | {floor[drawn]:,.0f} |",
-        f"| {GAME_STAGES[-1][0]} | {game[GAME_STAGES[-1][0]]:,.0f} "
-        f"| {floor[GAME_STAGES[-1][0]]:,.0f} |",
+        f"| {last} | {game[last]:,.0f} | {floor[last]:,.0f} |",
         f"| all stages | {sum(game.values()):,.0f} | {sum(floor.values()):,.0f} |",
         "",
     ]
-    return rows
 
 
 def _press_targets(lat: Latency, met: dict[str, bool]) -> list[str]:

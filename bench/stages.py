@@ -13,6 +13,7 @@ the median of each stage over the presses.
 from __future__ import annotations
 
 import json
+import math
 import os
 import runpy
 import statistics
@@ -31,6 +32,8 @@ GAME_STAGES = (
     ("drawing the answer, to its request begun", "committed", "request"),
     ("the request, to the fake's having it", "request", "answered"),
 )
+# The game's stages from its Interaction to its answer's request, which the floor has as one.
+BETWEEN = GAME_STAGES[2:-1]
 FLOOR_STAGES = (
     GAME_STAGES[0],
     GAME_STAGES[1],
@@ -49,19 +52,15 @@ def breakdown(
     spans: dict[str, list[float]] = {name: [] for name, _, _ in stages}
     ordered = sorted(marks, key=lambda mark: mark[1])
     for sent, answered in presses:
-        found = {"sent": sent, "answered": answered}
-        inside = [(name, at) for name, at in ordered if sent <= at <= answered]
+        at = {"sent": sent, "answered": answered}
         for _, start, end in stages:
-            if end in found:
-                continue
-            after = found.get(start)
-            if after is None:
-                break
-            found[end] = next((at for name, at in inside if name == end and at >= after), -1.0)
-        if any(found.get(end, -1.0) < 0 for _, _, end in stages):
+            if end not in at:
+                found = (t for name, t in ordered if name == end and at[start] <= t <= answered)
+                at[end] = next(found, math.inf)
+        if any(at[end] > answered for _, _, end in stages):
             continue  # a mark missing: the press is left out
         for name, start, end in stages:
-            spans[name].append((found[end] - found[start]) * 1e6)
+            spans[name].append((at[end] - at[start]) * 1e6)
     return {name: statistics.median(values) if values else 0.0 for name, values in spans.items()}
 
 
