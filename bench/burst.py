@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from bench.harness import BotProcess, Spread, percentile
 from bot.content import load_content
@@ -37,7 +39,7 @@ class Load:
     p50: Spread  # seconds to the first response, which acknowledges the press
     p99: Spread
     worst: Spread
-    done_p99: Spread  # seconds to the last answer through the token: the move's result shown
+    done_p99: Spread  # seconds until the press's message shows its move (see `shown_in`)
     deferred: int  # presses acknowledged before their move was done, over all runs
     throughput: Spread  # answers per second, from the first press to the last answer
     late: int  # answered after Discord's 3 s, over all runs
@@ -89,7 +91,7 @@ async def _session(service: Bedtime, n: int) -> tuple[int, str, list[User]]:
             user.id,
             display_name=user.name,
             archetype=archetypes[seat % len(archetypes)],
-            name=f"Dreamer {seat}",
+            name=user.name,
         )
     result = await service.start(campaign)
     assert result.session is not None
@@ -137,7 +139,7 @@ async def _load(fake: FakeDiscord, bot: BotProcess, bursts: list[list[Press]]) -
         p50=Spread([percentile(r, 0.50) for r in latencies]),
         p99=Spread([percentile(r, 0.99) for r in latencies]),
         worst=Spread([max(r) for r in latencies]),
-        done_p99=Spread([percentile([done_in(s) for s in run], 0.99) for run in runs]),
+        done_p99=Spread([percentile([shown_in(fake, s) for s in run], 0.99) for run in runs]),
         deferred=sum(1 for s in every if s.responses and s.response == {"type": 6}),
         throughput=Spread([_throughput(run) for run in runs]),
         late=sum(1 for s in every if s.latency is not None and s.latency > DEADLINE),
@@ -191,9 +193,9 @@ async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
         sent.append(await press())
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(s.done.wait() for s in sent)), 60)
-    # A press acknowledged first is done before its move: wait for every answer in full.
+    # A press acknowledged first is done before its move: wait until every move shows.
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(answered_in_full(sent), 60)
+        await asyncio.wait_for(answered_in_full(fake, sent), 60)
     await fake.settle(quiet=0.3, within=60)  # the rounds' results and next rounds are out
     refused = [s for s in sent if s.responses and s.ephemeral]
     if refused:
@@ -201,19 +203,40 @@ async def _burst(fake: FakeDiscord, presses: list[Press]) -> list[Sent]:
     return sent
 
 
-async def answered_in_full(sent: list[Sent]) -> None:
-    """Until every deferred press has had its answer edited in or followed up."""
+async def answered_in_full(fake: FakeDiscord, sent: list[Sent]) -> None:
+    """Until every press's move shows on its message."""
+    waiting = list(sent)
     for _ in range(1200):  # a minute
-        if not any(s.followed_at is None for s in sent if s.responses == [{"type": 6}]):
+        waiting = [s for s in waiting if shown_at(fake, s) is None]
+        if not waiting:
             return
         await asyncio.sleep(0.05)
 
 
-def done_in(sent: Sent) -> float:
-    """Seconds from the press to the last thing the bot sent for it."""
-    last: float = max(sent.answered_at or 0.0, sent.followed_at or 0.0)
-    began: float = sent.sent_at
-    return last - began
+def shown_in(fake: FakeDiscord, sent: Sent) -> float:
+    """Seconds from a press to its answer in full: it is acknowledged, and its round message
+    shows its move. That is the press's own answer, or a newer drawing of the round that
+    answered for it (the bot skips a drawing that a newer one makes old). Never: infinity."""
+    shown, answered, began = shown_at(fake, sent), sent.answered_at, sent.sent_at
+    if shown is None or answered is None:
+        return math.inf
+    return float(max(shown, answered) - began)
+
+
+def shown_at(fake: FakeDiscord, sent: Sent) -> float | None:
+    """When the press's message first showed its move: its dreamer (named as the user) marked
+    as having acted, or the round told, once all four have."""
+    acted = f"✅ {sent.user.name}"
+    edits: list[tuple[float, list[dict[str, Any]]]] = fake.edited.get(sent.message_id or 0, [])
+    for at, shown in edits:
+        if at < sent.sent_at:
+            continue
+        for embed in shown:
+            if "what happened" in (embed.get("title") or ""):
+                return at
+            if any(acted in (field.get("value") or "") for field in embed.get("fields") or ()):
+                return at
+    return None
 
 
 def _throughput(run: list[Sent]) -> float:

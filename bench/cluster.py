@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.burst import answered_in_full, done_in
+from bench.burst import answered_in_full, shown_in
 from bench.postgres import Postgres
 from bot.cluster import plan, shard_list
 from bot.content import load_content
@@ -109,7 +109,7 @@ async def _one(work: Path, pg: Postgres, sessions: int, processes: int) -> Run:
             before = await _counters(url)
             sent = await _round(fake, table, 2)
             await _until(lambda: all(s.done.is_set() for s in sent), 120)
-            await answered_in_full(sent)
+            await answered_in_full(fake, sent)
             _acted(sent)
             after = await _counters(url)
         finally:
@@ -119,9 +119,9 @@ async def _one(work: Path, pg: Postgres, sessions: int, processes: int) -> Run:
                 await bot.wait()
             await fake.stop()
         latencies = sorted((s.latency or 0.0) * 1000 for s in sent)
-        full = sorted(done_in(s) * 1000 for s in sent)
+        full = sorted(shown_in(fake, s) * 1000 for s in sent)
         began = min(s.sent_at for s in sent)
-        seconds = max(s.sent_at + done_in(s) for s in sent) - began
+        seconds = max(s.sent_at + shown_in(fake, s) for s in sent) - began
         return Run(
             processes,
             len(sent),

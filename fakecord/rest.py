@@ -27,7 +27,8 @@ from fakecord.users import (
 
 @dataclass
 class Fault:
-    """Answer the next `times` requests that match with an error, before doing anything."""
+    """Answer the next `times` requests that match with an error, before doing anything; or,
+    with `status` 200, serve them as usual after `delay`: a slow request."""
 
     method: str
     contains: str
@@ -88,6 +89,8 @@ class Rest:
                 if fault.delay:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._closing.wait(), fault.delay)
+                if fault.status == 200:
+                    break
                 return fault.response()
         limited = self._pace(request.method, path)
         if limited is not None:

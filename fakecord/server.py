@@ -68,6 +68,8 @@ class FakeDiscord(Rest, Gateway, Users, State):
         self.messages: dict[int, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.interactions: dict[int, Sent] = {}
+        # Each message's edits as they landed: when, and the embeds it showed from then on.
+        self.edited: dict[int, list[tuple[float, list[dict[str, Any]]]]] = {}
         self.bot_permissions = ALL
         self.events: dict[int, dict[str, Any]] = {}
         self.events_forbidden = False

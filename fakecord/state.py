@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fakecord.users import (
@@ -99,6 +100,7 @@ class State:
         if "attachments" in body:
             message["attachments"] = self._attachments(body)
         message["edited_timestamp"] = "2026-01-01T00:00:01+00:00"
+        self.edited.setdefault(message_id, []).append((time.perf_counter(), message["embeds"]))
         return message
 
     def _channel(self, channel_id: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from bot.content import Content
 from bot.core.move import Ids
 from bot.discord.controls import submitted
 from bot.discord.failures import fail, finished
+from bot.discord.posting import Redraws
 from bot.discord.timing import ANSWER_SLOTS, TOKEN_LIFE, LoopLag, first_time
 from bot.services import Bedtime, Clock, Safety, secret_id, system_clock
 from bot.settings import Settings
@@ -105,6 +106,7 @@ class BedtimeBot(commands.Bot):
         self.taken: OrderedDict[int | str, None] = OrderedDict()
         self.lag = LoopLag()  # how late the event loop runs: a burst, before any queue shows it
         self.answer_slots = asyncio.Semaphore(ANSWER_SLOTS)  # answers sent behind a deferral
+        self.redraws = Redraws()  # the order of redraws of the messages dreamers share
         self.in_flight = 0  # controls taken up and not yet answered
         self._service: Bedtime | None = None
         self._safety: Safety | None = None

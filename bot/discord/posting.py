@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,9 +93,25 @@ class Post:
         resource = callback.resource
         return resource.id if isinstance(resource, discord.InteractionMessage) else None
 
-    async def update(self, interaction: discord.Interaction) -> int | None:
+    async def update(
+        self, interaction: discord.Interaction, *, moves: int | None = None
+    ) -> int | None:
         """Redraw the message the interaction came from (a type 7 response); a new picture
-        replaces the old one."""
+        replaces the old one. Given `moves` (how many moves of its session the drawing shows),
+        the redraw takes its turn among the message's others (see `Redraws`): if a newer one
+        answers for it, the interaction is only acknowledged."""
+        message_id = interaction.message.id if interaction.message else None
+        if moves is None or message_id is None:
+            await self._update(interaction)
+            return message_id
+        async with bot_of(interaction).redraws.turn(message_id, moves) as newest:
+            if newest:
+                await self._update(interaction)
+        if not newest:
+            await acknowledge(interaction)
+        return message_id
+
+    async def _update(self, interaction: discord.Interaction) -> None:
         await redraw(
             interaction,
             content=self.content,
@@ -101,7 +119,6 @@ class Post:
             view=self.view,
             attachments=await self.files() if self.picture else MISSING,
         )
-        return interaction.message.id if interaction.message else None
 
     async def follow(
         self, interaction: discord.Interaction, *, ephemeral: bool = False
@@ -148,6 +165,53 @@ class Post:
             await self.then()
 
 
+class Redraws:
+    """The order of the redraws of a message that many dreamers change at once: a round, a
+    reveal, a lobby. Each drawing shows its session as of some number of moves. Under load
+    several are in flight at once, and one that lands after a newer one would show the message
+    going back, even a round's buttons after it resolved. So a message's redraws go one at a
+    time, and a drawing older than one drawn, or than one waiting its turn, is skipped: the
+    newer one answers for it, and a burst's four presses of a round cost fewer edits."""
+
+    def __init__(self, remembered: int = 20_000) -> None:
+        self.remembered = remembered
+        # message id -> the moves of the newest drawing sent or waiting its turn
+        self.newest: OrderedDict[int, int] = OrderedDict()
+        self._turns: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, and how many use it
+
+    def superseded(self, message_id: int, moves: int) -> bool:
+        return self.newest.get(message_id, -1) > moves
+
+    @asynccontextmanager
+    async def turn(self, message_id: int, moves: int) -> AsyncIterator[bool]:
+        """Wait for this drawing's turn; whether to send it (False: a newer one answers)."""
+        if self.superseded(message_id, moves):
+            yield False
+            return
+        self.newest[message_id] = moves
+        self.newest.move_to_end(message_id)
+        while len(self.newest) > self.remembered:
+            self.newest.popitem(last=False)
+        lock, users = self._turns.get(message_id, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._turns[message_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield not self.superseded(message_id, moves)
+        finally:
+            lock, users = self._turns[message_id]
+            if users == 1:
+                del self._turns[message_id]
+            else:
+                self._turns[message_id] = (lock, users - 1)
+
+    async def edit(self, message: discord.PartialMessage, post: Post, moves: int) -> None:
+        """Edit the message to the post, showing this many moves, in its turn."""
+        async with self.turn(message.id, moves) as newest:
+            if newest:
+                await post.edit(message)
+
+
 async def redraw(interaction: discord.Interaction, **fields: Any) -> None:
     """Edit the message a component is on: as the answer, or after it if the interaction was
     acknowledged while its move waited."""
@@ -155,6 +219,12 @@ async def redraw(interaction: discord.Interaction, **fields: Any) -> None:
         await interaction.edit_original_response(**fields)
     else:
         await interaction.response.edit_message(**fields)
+
+
+async def acknowledge(interaction: discord.Interaction) -> None:
+    """Answer a component's interaction with no change to its message, unless answered."""
+    if not interaction.response.is_done():
+        await interaction.response.defer()
 
 
 async def private(interaction: discord.Interaction, text: str) -> None:
@@ -171,14 +241,19 @@ def note(text: str, colour: int = 0x8E7CC3) -> Post:
 
 
 async def send_posts(
-    interaction: discord.Interaction, posts: list[Post], *, update: bool = False
+    interaction: discord.Interaction,
+    posts: list[Post],
+    *,
+    update: bool = False,
+    moves: int | None = None,
 ) -> None:
-    """The first post answers the interaction (updating the clicked message if asked); the
-    rest follow. Follow-ups go through the interaction's token, not the channel's rate limit."""
+    """The first post answers the interaction (updating the clicked message if asked, in its
+    turn if it shows `moves`); the rest follow. Follow-ups go through the interaction's token,
+    not the channel's rate limit."""
     if not posts:
         return
     first, rest = posts[0], posts[1:]
-    sent = await (first.update(interaction) if update else first.respond(interaction))
+    sent = await (first.update(interaction, moves=moves) if update else first.respond(interaction))
     await first.remember(bot_of(interaction), interaction.channel_id, sent)
     await follow_all(interaction, rest)
 

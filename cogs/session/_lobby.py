@@ -152,7 +152,8 @@ async def announce_join(
     character = joined.character
     if session.phase is Phase.LOBBY:
         if update:  # pressed on the lobby message: its answer redraws it
-            await (await lobby_post(bot, result.circle, session)).update(interaction)
+            post = await lobby_post(bot, result.circle, session)
+            await post.update(interaction, moves=session.moves)
             if joined.returning:
                 who = f"{cast.name(character)}, {cast.archetype(character)}"
                 await interaction.followup.send(f"You bring back {who}.", ephemeral=True)
@@ -230,7 +231,7 @@ class LobbyRedraws:
         channel = self.bot.get_partial_messageable(where[0])
         post = await lobby_post(self.bot, table.circle, session)
         with contextlib.suppress(discord.NotFound):  # deleted by someone: nothing to redraw
-            await post.edit(channel.get_partial_message(where[1]))
+            await self.bot.redraws.edit(channel.get_partial_message(where[1]), post, session.moves)
 
 
 def redraw_lobby(bot: BedtimeBot, campaign: Campaign, session_id: str) -> None:

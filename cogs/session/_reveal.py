@@ -55,7 +55,8 @@ class HearButton(Control[ui.Button[Any]], prefix="hear", parts=(SESSION, CARD), 
             ),
         )
         assert result.session is not None
-        await reveal_post(bot, result.circle, result.session).update(interaction)
+        post = reveal_post(bot, result.circle, result.session)
+        await post.update(interaction, moves=result.session.moves)
 
 
 class ReadyButton(
@@ -97,7 +98,8 @@ class ReadyButton(
             )
             return
         closed = reveal_post(bot, result.circle, result.session)
-        await send_posts(interaction, [closed, *posts_for(bot, result)], update=True)
+        posts = [closed, *posts_for(bot, result)]
+        await send_posts(interaction, posts, update=True, moves=result.session.moves)
         if heard is not None:
             await interaction.followup.send(heard_note(heard), ephemeral=True)
 

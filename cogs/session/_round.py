@@ -15,7 +15,7 @@ from bot.core.models import Campaign, Circle, Session
 from bot.core.phases import Phase
 from bot.discord.controls import SESSION, Control, number, word
 from bot.discord.lookup import bot_of, campaign_here, chosen, key
-from bot.discord.posting import Post, follow_all, private, redraw, send_posts
+from bot.discord.posting import Post, acknowledge, follow_all, private, redraw, send_posts
 from bot.discord.presenting import Scene, posts_for, presents
 from bot.discord.timing import in_time
 from bot.render import embeds
@@ -201,18 +201,27 @@ async def round_moved(
     on_round_message: bool,
     round_message: int = 0,
 ) -> None:
-    """After an action: redraw the round, or, once it resolves, narrate it and show what's next."""
+    """After an action: redraw the round, or, once it resolves, narrate it and show what's next.
+    A redraw keeps what the message shows above the round (the last round's story)."""
     bot = bot_of(interaction)
     if result.replayed:
         await private(interaction, "Already done.")
         return
+    assert result.session is not None
+    moves = result.session.moves
     resolved = first(result.events, RoundResolved) is not None
-    out = posts_for(bot, result) if resolved else [round_message_post(bot, result)]
     if on_round_message:
-        await send_posts(interaction, out, update=True)
+        message = interaction.message
+        if not resolved and message and bot.redraws.superseded(message.id, moves):
+            await acknowledge(interaction)  # a newer drawing of the round answers for this one
+            return
+        above = message.embeds[:-1] if message else []
+        out = posts_for(bot, result) if resolved else [round_message_post(bot, result, above)]
+        await send_posts(interaction, out, update=True, moves=moves)
         return
+    out = posts_for(bot, result) if resolved else [round_message_post(bot, result)]
     await redraw(interaction, content="✨ Done.", view=None)
-    await _edit_message(interaction, round_message, out[0])
+    await _edit_message(interaction, round_message, out[0], moves)
     await follow_all(interaction, out[1:])
 
 
@@ -252,12 +261,15 @@ def round_view(bot: BedtimeBot, session: Session, circle: Circle) -> ui.View:
     return view
 
 
-def round_message_post(bot: BedtimeBot, result: MoveResult) -> Post:
-    """The current round's message, re-drawn after a dreamer acts."""
+def round_message_post(
+    bot: BedtimeBot, result: MoveResult, above: list[discord.Embed] | None = None
+) -> Post:
+    """The current round's message, re-drawn after a dreamer acts, under what it showed above
+    the round."""
     assert result.session is not None
     cast = embeds.cast_for(bot.content, result.circle)
     return Post(
-        [embeds.round_embed(cast, result.session)],
+        [*(above or []), embeds.round_embed(cast, result.session)],
         round_view(bot, result.session, result.circle),
     )
 
@@ -285,11 +297,13 @@ def _current(session: Session | None, session_id: str, round_number: int) -> Ses
     return session
 
 
-async def _edit_message(interaction: discord.Interaction, message_id: int, post: Post) -> None:
+async def _edit_message(
+    interaction: discord.Interaction, message_id: int, post: Post, moves: int
+) -> None:
     channel = interaction.channel
     if not message_id or not isinstance(channel, discord.TextChannel | discord.Thread):
         return
     try:
-        await post.edit(channel.get_partial_message(message_id))
+        await bot_of(interaction).redraws.edit(channel.get_partial_message(message_id), post, moves)
     except discord.HTTPException:
         log.warning("Could not redraw message %s in channel %s", message_id, interaction.channel_id)

@@ -1,0 +1,84 @@
+"""The round message that every dreamer redraws: its answers land in the order of the moves
+they show, a newer drawing answers for an older one still waiting, and the last round's story
+stays above the round as the circle plays on."""
+
+from __future__ import annotations
+
+from fakecord import DEADLINE, FakeDiscord, Fault, Sent, describe
+from tests.e2e.conftest import ADMIN, PLAYERS, Running
+from tests.e2e.test_faults import consistent
+from tests.e2e.test_session import join_new
+
+CIRCLE = PLAYERS[:4]
+
+
+async def a_round(running: Running) -> int:
+    """Four dreamers in their first round; the round message's id."""
+    fake = running.fake
+    await fake.slash(ADMIN, "bedtime", "setup", channel=str(running.channel))
+    await fake.slash(ADMIN, "bedtime", "open")
+    for user, archetype in zip(CIRCLE, ["skeptic", "artist", "parent", "sleeper"], strict=True):
+        await join_new(fake, user, archetype, user.name)
+    await fake.slash(ADMIN, "bedtime", "start")
+    return fake.latest("Anchor")
+
+
+async def press(fake: FakeDiscord, seat: int, message: int, label: str = "Anchor") -> Sent:
+    """A dreamer presses, without waiting for the answer."""
+    custom_id = fake.find(message, label)["custom_id"]
+    return await fake.send_component(
+        CIRCLE[seat], message, {"custom_id": custom_id, "component_type": 2}
+    )
+
+
+def dreamers_shown(fake: FakeDiscord, message: int) -> str:
+    embed = fake.messages[message]["embeds"][-1]
+    return next(f["value"] for f in embed["fields"] if f["name"] == "Dreamers")
+
+
+async def test_an_answer_held_up_on_the_way_does_not_take_the_round_back(
+    running: Running,
+) -> None:
+    """The first dreamer's redraw is slow to land. Two more dreamers act meanwhile: the newest
+    drawing waits its turn and lands last, and the one between is only acknowledged."""
+    fake = running.fake
+    round_message = await a_round(running)
+    fake.faults.append(Fault("POST", "/callback", 200, delay=1.0))  # the next answer is slow
+    first = await press(fake, 0, round_message)
+    await fake._until(lambda: len(fake.served_faults) == 1, DEADLINE)  # on its way, held up
+    newest = running.bot.redraws.newest
+    shown_first = newest[round_message]  # how many moves the first one's drawing shows
+    second = await press(fake, 1, round_message)
+    await fake._until(lambda: newest[round_message] > shown_first, DEADLINE)  # in turn, behind
+    third = await press(fake, 2, round_message)
+    for sent in (first, second, third):
+        await fake._answered(sent)
+    await fake.settle()
+
+    shown = dreamers_shown(fake, round_message)
+    assert [line[:1] for line in shown.splitlines()] == ["✅", "✅", "✅", "💭"]
+    assert "💭 Di" in shown
+    assert first.response["type"] == 7
+    assert third.response["type"] == 7
+    assert second.responses == [{"type": 6}]  # the third's drawing shows its move too
+    assert all(s.latency is not None and s.latency < DEADLINE for s in (first, second, third))
+    await consistent(running)
+
+
+async def test_the_last_rounds_story_stays_above_the_next_round(running: Running) -> None:
+    fake = running.fake
+    round_message = await a_round(running)
+    for seat in range(len(CIRCLE)):
+        await fake._answered(await press(fake, seat, round_message))
+    told = describe(fake.messages[round_message])
+    assert "Round 1: what happened" in told
+    assert "round 2 of" in told
+
+    acted = await fake._answered(await press(fake, 0, round_message, "Dive"))
+
+    assert acted.response["type"] == 7
+    told = describe(fake.messages[round_message])
+    assert "Round 1: what happened" in told  # still there for the slower readers
+    assert "round 2 of" in told
+    assert "✅ Ada" in dreamers_shown(fake, round_message)
+    assert "💭 Bo" in dreamers_shown(fake, round_message)
