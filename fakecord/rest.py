@@ -37,6 +37,7 @@ class Fault:
     retry_after: float = 0.25
     skip: int = 0  # let this many matching requests through first
     delay: float = 0.0  # seconds before the error: a request that hangs
+    code: int = 0  # Discord's error code in the body, e.g. 10062 for a forgotten interaction
 
     def response(self) -> web.Response:
         if self.status == 429:
@@ -47,7 +48,7 @@ class Fault:
                 "Via": VIA,
             }
             return _json(body | {"global": False}, 429, headers)
-        return _json({"message": "500: Internal Server Error", "code": 0}, self.status)
+        return _json({"message": "500: Internal Server Error", "code": self.code}, self.status)
 
 
 class Rest:

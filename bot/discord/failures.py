@@ -12,7 +12,7 @@ import discord
 
 from bot.core.errors import GameError
 from bot.discord.lookup import bot_of, campaign_named, key
-from bot.discord.posting import private
+from bot.discord.posting import UNKNOWN_INTERACTION, private
 from bot.discord.timing import answered, arrived, first_time
 from bot.services import StoreGone, trouble
 
@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
-UNKNOWN_INTERACTION = 10062
 ALREADY_ANSWERED = 40060
 GONE = (
     "Bedtime can't save anything right now: its database file has gone missing. Nothing was "

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from bot.discord.client import BedtimeBot
 
 
+UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction it has forgotten (after 3 s)
+
+
 @dataclass(frozen=True)
 class Picture:
     """An image attached to a post, drawn off the event loop only when the post is sent."""
@@ -106,7 +109,15 @@ class Post:
             return message_id
         async with bot_of(interaction).redraws.turn(message_id, moves) as newest:
             if newest:
-                await self._update(interaction)
+                try:
+                    await self._update(interaction)
+                except discord.NotFound as error:
+                    # Too late to answer: Discord forgot the interaction. The message must
+                    # still show this move, and the older ones this drawing answers for.
+                    if error.code != UNKNOWN_INTERACTION or interaction.message is None:
+                        raise
+                    await self.edit(interaction.message)
+                    raise
         if not newest:
             await acknowledge(interaction)
         return message_id
@@ -146,7 +157,7 @@ class Post:
             out.append(embed)
         return out
 
-    async def edit(self, message: discord.PartialMessage) -> None:
+    async def edit(self, message: discord.Message | discord.PartialMessage) -> None:
         await message.edit(
             content=self.content,
             embeds=self.embeds,
@@ -182,16 +193,21 @@ class Redraws:
     def superseded(self, message_id: int, moves: int) -> bool:
         return self.newest.get(message_id, -1) > moves
 
+    def coming(self, message_id: int, moves: int) -> None:
+        """A drawing showing this many moves will take its turn: older ones can be skipped."""
+        if not self.superseded(message_id, moves):
+            self.newest[message_id] = moves
+            self.newest.move_to_end(message_id)
+            while len(self.newest) > self.remembered:
+                self.newest.popitem(last=False)
+
     @asynccontextmanager
     async def turn(self, message_id: int, moves: int) -> AsyncIterator[bool]:
         """Wait for this drawing's turn; whether to send it (False: a newer one answers)."""
         if self.superseded(message_id, moves):
             yield False
             return
-        self.newest[message_id] = moves
-        self.newest.move_to_end(message_id)
-        while len(self.newest) > self.remembered:
-            self.newest.popitem(last=False)
+        self.coming(message_id, moves)
         lock, users = self._turns.get(message_id, (None, 0))
         lock = lock or asyncio.Lock()
         self._turns[message_id] = (lock, users + 1)

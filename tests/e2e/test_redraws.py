@@ -82,3 +82,31 @@ async def test_the_last_rounds_story_stays_above_the_next_round(running: Running
     assert "round 2 of" in told
     assert "✅ Ada" in dreamers_shown(fake, round_message)
     assert "💭 Bo" in dreamers_shown(fake, round_message)
+
+
+async def test_a_drawing_too_late_to_answer_still_reaches_the_round(running: Running) -> None:
+    """The newest drawing's own answer is refused: Discord forgot its interaction. The round
+    message still shows its move, and the move of the drawing it answered for."""
+    fake = running.fake
+    round_message = await a_round(running)
+    fake.faults.append(Fault("POST", "/callback", 200, delay=1.0))
+    first = await press(fake, 0, round_message)
+    await fake._until(lambda: len(fake.served_faults) == 1, DEADLINE)
+    newest = running.bot.redraws.newest
+    shown_first = newest[round_message]
+    second = await press(fake, 1, round_message)
+    await fake._until(lambda: newest[round_message] > shown_first, DEADLINE)
+    third = await press(fake, 2, round_message)
+    forgotten = Fault("POST", f"/interactions/{third.id}/", 404, code=10062)
+    fake.faults.append(forgotten)
+    await fake._until(lambda: forgotten.times == 0, DEADLINE + 1)
+    await fake._answered(second)
+    await fake.settle()
+
+    assert second.responses == [{"type": 6}]  # skipped: the third's drawing answers for it
+    assert third.responses == []  # its own answer never landed
+    shown = dreamers_shown(fake, round_message)
+    assert [line[:1] for line in shown.splitlines()] == ["✅", "✅", "✅", "💭"]
+    assert first.response["type"] == 7
+    await consistent(running)
+    del fake.interactions[third.id]  # unanswered on purpose: the fake refused its answer
