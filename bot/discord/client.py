@@ -19,7 +19,7 @@ from bot.core.move import Ids
 from bot.discord.controls import submitted
 from bot.discord.failures import fail, finished
 from bot.discord.posting import Redraws
-from bot.discord.timing import ANSWER_SLOTS, TOKEN_LIFE, LoopLag, first_time
+from bot.discord.timing import TOKEN_LIFE, Deferred, LoopLag, first_time
 from bot.services import Bedtime, Clock, Safety, secret_id, system_clock
 from bot.settings import Settings
 from bot.store import open_store
@@ -105,7 +105,7 @@ class BedtimeBot(commands.Bot):
         # Interactions (ids, and keys of changes reloaded at start) already taken up.
         self.taken: OrderedDict[int | str, None] = OrderedDict()
         self.lag = LoopLag()  # how late the event loop runs: a burst, before any queue shows it
-        self.answer_slots = asyncio.Semaphore(ANSWER_SLOTS)  # answers sent behind a deferral
+        self.deferred = Deferred()  # the moves and answers behind acknowledgements
         self.redraws = Redraws()  # the order of redraws of the messages dreamers share
         self.in_flight = 0  # controls taken up and not yet answered
         self._service: Bedtime | None = None

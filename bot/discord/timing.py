@@ -10,16 +10,13 @@ import logging
 import statistics
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import discord
 
 from bot.discord.lookup import bot_of, campaign_here, key
-
-if TYPE_CHECKING:
-    from bot.discord.client import BedtimeBot
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +31,9 @@ LAG = 0.05
 # Interactions taken up and not yet answered beyond which a press is acknowledged before its
 # move: a burst shows here at once, before the loop's lag does.
 IN_FLIGHT = 32
-# Moves and answers behind an acknowledgement at once: under load, the rest of the loop is left
-# to acknowledging the presses that keep arriving.
+# Moves, and answers, behind an acknowledgement at once: under load, the rest of the loop is
+# left to acknowledging the presses that keep arriving.
+MOVE_SLOTS = 16
 ANSWER_SLOTS = 16
 # Seconds at most an acknowledged move and its answer wait for the loop to keep time.
 ANSWER_PATIENCE = 10.0
@@ -44,6 +42,43 @@ ANSWER_PATIENCE = 10.0
 REMEMBERED = 20_000
 
 Result = TypeVar("Result")
+
+
+class Deferred:
+    """The work behind acknowledgements: a few moves at a time, and a few answers at a time,
+    and answers only once no move is waiting. In a burst every move is made first (each is
+    cheap), and then each message's newest drawing answers for the older ones (see `Redraws`):
+    a round's four presses cost one redraw, not four. Answers wait for the moves a while at
+    most, so that a load that never ends does not keep them back for ever."""
+
+    def __init__(self) -> None:
+        self.moves = asyncio.Semaphore(MOVE_SLOTS)
+        self.answers = asyncio.Semaphore(ANSWER_SLOTS)
+        self.moving = 0  # moves waiting for a slot, or made in one
+        self.no_moves = asyncio.Event()
+        self.no_moves.set()
+
+    @contextlib.asynccontextmanager
+    async def move(self, lag: LoopLag) -> AsyncIterator[None]:
+        """A slot for a move, once the loop keeps time."""
+        self.moving += 1
+        self.no_moves.clear()
+        try:
+            async with self.moves:
+                await _on_time(lag)
+                yield
+        finally:
+            self.moving -= 1
+            if not self.moving:
+                self.no_moves.set()
+
+    async def answer(self, lag: LoopLag) -> None:
+        """Take a slot for an answer (given back by `answered`), once the moves waiting are
+        made and the loop keeps time."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.no_moves.wait(), ANSWER_PATIENCE)
+        await self.answers.acquire()
+        await _on_time(lag)
 
 
 class LoopLag:
@@ -119,11 +154,14 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     """Await a player's move. With the event loop running late or moves queued for the
     writer (a burst), acknowledge the press first, before its move even starts; otherwise, if
     the move is still waiting as Discord's 3 seconds run out, acknowledge it then. What an
-    acknowledged press still has to do (its move, if not done, and its answer, by editing its
-    message or following up) waits for one of a few slots, then for the loop to keep time: the
-    presses still arriving are acknowledged first, and a burst's moves go through a few at a
-    time, not all at once. A move's commit, once asked for, is never cancelled: it is applied
-    or refused on its own."""
+    acknowledged press still has to do (its move, if not done, and then its answer, by editing
+    its message or following up) waits for one of a few slots, then for the loop to keep time:
+    the presses still arriving are acknowledged first, and a burst's moves go through a few at
+    a time, not all at once. Moves and answers have slots of their own, so that moves run
+    ahead of the answers (which cost more): by the time an answer's turn comes, a newer move
+    on its message may have been made, and that one's drawing answers for both (see
+    `Redraws`). A move's commit, once asked for, is never cancelled: it is applied or refused
+    on its own."""
     loop = asyncio.get_running_loop()
     # Discord's clock starts when it made the interaction (its id says when); ours when we took
     # it up. Under load the two differ by the time it queued here, so count from the earlier.
@@ -134,8 +172,10 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
     bot = bot_of(interaction)
     if bot.in_flight > IN_FLIGHT or bot.lag.lag > LAG or bot.service.store.backlog > BACKLOG:
         await _acknowledge(interaction)
+        async with bot.deferred.move(bot.lag):
+            result = await move
         await _slot(interaction)
-        return await move
+        return result
     # The move runs in this task; a timer acknowledges it if it is still waiting when
     # Discord's time runs short.
     timer = loop.call_later(max(ANSWER_WITHIN - waited, 0.0), _acknowledge_soon, interaction)
@@ -152,12 +192,10 @@ async def in_time(interaction: discord.Interaction, move: Awaitable[Result]) -> 
 
 
 async def _slot(interaction: discord.Interaction) -> None:
-    """Take one of the few slots for work behind an acknowledgement (freed by `answered`), then
-    wait for the loop to keep time."""
+    """Wait for a slot for the answer behind an acknowledgement (freed by `answered`)."""
     bot = bot_of(interaction)
-    await bot.answer_slots.acquire()
+    await bot.deferred.answer(bot.lag)
     interaction.extras["slot"] = True
-    await _on_time(bot)
 
 
 def _acknowledge_soon(interaction: discord.Interaction) -> None:
@@ -165,10 +203,10 @@ def _acknowledge_soon(interaction: discord.Interaction) -> None:
     interaction.extras["acknowledging"] = task  # awaited, and so kept, by in_time
 
 
-async def _on_time(bot: BedtimeBot) -> None:
+async def _on_time(lag: LoopLag) -> None:
     """Wait (a while at most) until the event loop keeps time again."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(bot.lag.on_time.wait(), ANSWER_PATIENCE)
+        await asyncio.wait_for(lag.on_time.wait(), ANSWER_PATIENCE)
 
 
 async def _acknowledge(interaction: discord.Interaction) -> None:
@@ -180,4 +218,4 @@ async def _acknowledge(interaction: discord.Interaction) -> None:
 def answered(interaction: discord.Interaction) -> None:
     """The interaction's answer is sent (or given up): free its slot, if it held one."""
     if interaction.extras.pop("slot", False):
-        bot_of(interaction).answer_slots.release()
+        bot_of(interaction).deferred.answers.release()

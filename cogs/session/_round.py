@@ -181,17 +181,26 @@ async def _act(
     action: str,
     target: str | None = None,
 ) -> MoveResult:
-    """The pressing dreamer's action in this round, acknowledged in time."""
-    move = bot_of(interaction).service.act(
-        campaign,
-        interaction.user.id,
-        action,
-        target,
-        key(interaction),
-        session_id=session_id,
-        round_number=round_number,
-    )
-    return await in_time(interaction, move)
+    """The pressing dreamer's action in this round, acknowledged in time. Once it is made, the
+    round message's drawing of it is on its way: an older drawing still waiting to be sent
+    (under load, answers wait for moves) is skipped, as this one will answer for it."""
+    bot = bot_of(interaction)
+
+    async def move() -> MoveResult:
+        result = await bot.service.act(
+            campaign,
+            interaction.user.id,
+            action,
+            target,
+            key(interaction),
+            session_id=session_id,
+            round_number=round_number,
+        )
+        if interaction.message is not None and result.session is not None:
+            bot.redraws.coming(interaction.message.id, result.session.moves)
+        return result
+
+    return await in_time(interaction, move())
 
 
 async def round_moved(

@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from bot.discord.timing import ANSWER_SLOTS, IN_FLIGHT, LoopLag, answered, in_time
+from bot.discord.timing import (
+    ANSWER_SLOTS,
+    IN_FLIGHT,
+    MOVE_SLOTS,
+    Deferred,
+    LoopLag,
+    answered,
+    in_time,
+)
 
 
 class Response:
@@ -27,7 +35,7 @@ def a_burst_bot() -> Any:
         in_flight=IN_FLIGHT + 1,
         lag=LoopLag(),  # not started: the loop keeps time
         service=SimpleNamespace(store=SimpleNamespace(backlog=0.0)),
-        answer_slots=asyncio.Semaphore(ANSWER_SLOTS),
+        deferred=Deferred(),
     )
 
 
@@ -37,30 +45,44 @@ def an_interaction(bot: Any) -> Any:
     )
 
 
-async def test_a_bursts_deferred_moves_go_through_a_few_at_a_time() -> None:
+async def test_a_bursts_deferred_moves_go_through_a_few_at_a_time_then_the_answers() -> None:
     bot = a_burst_bot()
     running = peak = 0
+    moved_last = answered_first = 0.0
 
     async def move() -> str:
-        nonlocal running, peak
+        nonlocal running, peak, moved_last
         running += 1
         peak = max(peak, running)
         await asyncio.sleep(0.005)
         running -= 1
+        moved_last = asyncio.get_running_loop().time()
         return "moved"
 
+    answering = answering_peak = 0
+
     async def press(interaction: Any) -> str:
+        nonlocal answering, answering_peak, answered_first
         result = await in_time(interaction, move())
+        answered_first = answered_first or asyncio.get_running_loop().time()
+        answering += 1
+        answering_peak = max(answering_peak, answering)
+        await asyncio.sleep(0.005)  # its answer on its way
+        answering -= 1
         answered(interaction)  # its answer is sent: the slot is free
         return result
 
-    interactions = [an_interaction(bot) for _ in range(ANSWER_SLOTS * 3)]
+    interactions = [an_interaction(bot) for _ in range(MOVE_SLOTS * 3)]
     results = await asyncio.gather(*(press(i) for i in interactions))
 
     assert results == ["moved"] * len(interactions)
     assert all(i.response.deferred for i in interactions)  # each acknowledged before its move
-    assert peak == ANSWER_SLOTS  # never all at once
-    assert bot.answer_slots._value == ANSWER_SLOTS  # every slot given back
+    assert peak == MOVE_SLOTS  # never all at once
+    assert answering_peak == ANSWER_SLOTS
+    assert answered_first >= moved_last  # every move made first, then the answers
+    assert bot.deferred.answers._value == ANSWER_SLOTS  # every slot given back
+    assert bot.deferred.moves._value == MOVE_SLOTS
+    assert bot.deferred.no_moves.is_set()
 
 
 async def test_a_move_that_fails_behind_an_acknowledgement_gives_its_slot_back() -> None:
@@ -78,4 +100,5 @@ async def test_a_move_that_fails_behind_an_acknowledgement_gives_its_slot_back()
         raise AssertionError("the move's error was swallowed")
     assert interaction.response.deferred
     answered(interaction)  # the error path's `finished` does this
-    assert bot.answer_slots._value == ANSWER_SLOTS
+    assert bot.deferred.answers._value == ANSWER_SLOTS
+    assert bot.deferred.moving == 0
