@@ -16,7 +16,7 @@ from bench.harness import Spread
 from bench.latency import Latency
 from bench.stages import BETWEEN, FLOOR_STAGES, GAME_STAGES
 from bench.startup import Startup
-from bot.discord.timing import ANSWER_SLOTS, BACKLOG, IN_FLIGHT, LAG
+from bot.discord.timing import ANSWER_SLOTS, BACKLOG, IN_FLIGHT, LAG, MOVE_SLOTS
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -79,8 +79,10 @@ def render(
         "commands on the same kind of schedule. Throughput counts answers from the first press "
         "to the last answer. p50, p99 and the slowest are the time to the first response, which "
         "acknowledges the press; a press acknowledged first (deferred, see below) is answered "
-        "when its move is done, which the p99 to the answer in full shows. CPU is the share of "
-        "one core each process used during the burst.",
+        "when its move is done and its round message shows it, which the p99 to the answer in "
+        "full shows: the press's own redraw, or a newer one of the same round that answered for "
+        "it. A press that never shows counts as infinitely slow. CPU is the share of one core "
+        "each process used during the burst.",
         "",
         "| sessions | bot | throughput | p50 | p99 | slowest | after 3 s | deferred "
         "| p99 to the answer in full | bot's CPU | fake's CPU |",
@@ -320,9 +322,12 @@ def _findings(lat: Latency, bursts: list[Burst], eng: Engine, met: dict[str, boo
         f"{_verdict(met[f'burst_{biggest.sessions}_answer_in_full_p99_s'])}). A press is "
         f"acknowledged first (deferred), before its move starts, when more than {IN_FLIGHT} "
         f"controls are in flight, the event loop runs more than {LAG * 1000:.0f} ms late, or "
-        f"more than {BACKLOG:g} s of moves wait for the writer; its move and its answer then "
-        f"take one of {ANSWER_SLOTS} slots, and wait in it for the loop to keep time, so "
-        "that a burst's moves go through a few at a time while new presses are acknowledged. A "
+        f"more than {BACKLOG:g} s of moves wait for the writer. Its move then takes one of "
+        f"{MOVE_SLOTS} slots and waits in it for the loop to keep time, so that a burst's moves "
+        "go through a few at a time while new presses are acknowledged; its answer takes one of "
+        f"{ANSWER_SLOTS} slots of its own once no move is waiting. So a burst's moves are all "
+        "made first, and each round message is then redrawn once, newest first: an older "
+        "drawing still waiting is skipped, since the newer one shows its move too. A "
         "press whose move is not done 2.5 s after Discord made it is acknowledged then. "
         "In the same run the floor "
         f"bot, which does no work at all, answered the same burst with a p99 of "
