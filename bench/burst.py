@@ -225,7 +225,11 @@ def shown_in(fake: FakeDiscord, sent: Sent) -> float:
 
 def shown_at(fake: FakeDiscord, sent: Sent) -> float | None:
     """When the press's message first showed its move: its dreamer (named as the user) marked
-    as having acted, or the round told, once all four have."""
+    as having acted, or the round told, once all four have. An answer that is a message of
+    its own (the floor's /ping) is in full as it lands."""
+    if sent.responses and sent.response.get("type") == 4:
+        answered: float | None = sent.answered_at
+        return answered
     acted = f"✅ {sent.user.name}"
     edits: list[tuple[float, list[dict[str, Any]]]] = fake.edited.get(sent.message_id or 0, [])
     for at, shown in edits:

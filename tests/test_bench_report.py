@@ -4,14 +4,17 @@ that follows them (figures made up here: the measuring is the benchmark's job)."
 from __future__ import annotations
 
 import json
+import math
+from types import SimpleNamespace
 
 from bench import cluster, report
-from bench.burst import Burst, Load
+from bench.burst import Burst, Load, shown_in
 from bench.engine import AtOnce, Engine
 from bench.harness import Spread
 from bench.latency import Latency
 from bench.stages import FLOOR_STAGES, GAME_STAGES, breakdown
 from bench.startup import Startup
+from fakecord import Sent, User
 
 
 def load(late: int) -> Load:
@@ -175,3 +178,24 @@ def test_the_stages_of_a_press_are_shown_beside_the_floors() -> None:
     assert f"| {FLOOR_STAGES[2][0]} | 1,200 (the three above) | 30 |" in written
     assert "| all stages | 2,100 | 100 |" in written
     assert "a press spent 1,200 µs from its Interaction to its answer's request" in written
+
+
+def test_a_press_is_answered_in_full_once_its_message_shows_its_move() -> None:
+    """By its own redraw, or by a newer one that answered for it; never, if none shows it."""
+    ada, bo = User(1, "Ada"), User(2, "Bo")
+    dreamers = {"name": "Dreamers", "value": "✅ Ada\n💭 Bo"}
+    fake = SimpleNamespace(
+        edited={
+            5: [(9.0, [{"title": "round 1", "fields": [dreamers]}])],  # before the presses
+            7: [(10.5, [{"title": "round 1", "fields": [dreamers]}])],
+        }
+    )
+    answered_by_another = Sent(1, 3, ada, 10.0, [{"type": 6}], 10.1, message_id=7)
+    waiting = Sent(2, 3, bo, 10.0, [{"type": 6}], 10.1, message_id=7)
+    old_news = Sent(3, 3, ada, 10.0, [{"type": 6}], 10.1, message_id=5)
+    ping = Sent(4, 2, bo, 10.0, [{"type": 4}], 10.2)
+
+    assert math.isclose(shown_in(fake, answered_by_another), 0.5)  # type: ignore[arg-type]
+    assert shown_in(fake, waiting) == math.inf  # type: ignore[arg-type]
+    assert shown_in(fake, old_news) == math.inf  # type: ignore[arg-type]
+    assert math.isclose(shown_in(fake, ping), 0.2)  # type: ignore[arg-type]

@@ -181,8 +181,9 @@ class Redraws:
     reveal, a lobby. Each drawing shows its session as of some number of moves. Under load
     several are in flight at once, and one that lands after a newer one would show the message
     going back, even a round's buttons after it resolved. So a message's redraws go one at a
-    time, and a drawing older than one drawn, or than one waiting its turn, is skipped: the
-    newer one answers for it, and a burst's four presses of a round cost fewer edits."""
+    time, and a drawing older than one drawn, waiting its turn, or `coming` (its move made,
+    its answer not yet begun) is skipped: the newer one answers for it, and a burst's four
+    presses of a round cost one edit."""
 
     def __init__(self, remembered: int = 20_000) -> None:
         self.remembered = remembered

@@ -35,7 +35,8 @@ IN_FLIGHT = 32
 # left to acknowledging the presses that keep arriving.
 MOVE_SLOTS = 16
 ANSWER_SLOTS = 16
-# Seconds at most an acknowledged move and its answer wait for the loop to keep time.
+# Seconds at most an acknowledged move and its answer wait for the loop to keep time, and an
+# answer for the moves waiting.
 ANSWER_PATIENCE = 10.0
 # Interactions a process remembers having taken up, so that a repeat is dropped unanswered;
 # a restart reloads the keys of changes made within a token's life.

@@ -36,6 +36,16 @@ async def test_a_message_s_redraws_land_in_order_and_an_older_one_waiting_is_ski
     assert redraws._turns == {}  # no lock kept for a message nobody is drawing
 
 
+async def test_a_drawing_whose_move_is_made_answers_for_an_older_one_not_yet_begun() -> None:
+    redraws = Redraws()
+    redraws.coming(7, 4)  # the fourth move is made; its answer waits for a slot
+    redraws.coming(7, 2)  # a late note of an older one changes nothing
+    async with redraws.turn(7, 3) as newest:
+        assert not newest
+    async with redraws.turn(7, 4) as newest:
+        assert newest
+
+
 async def test_the_newest_drawings_are_remembered_for_only_so_many_messages() -> None:
     redraws = Redraws(remembered=2)
     for message in (1, 2, 3):
