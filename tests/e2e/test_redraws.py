@@ -31,6 +31,22 @@ async def press(fake: FakeDiscord, seat: int, message: int, label: str = "Anchor
     )
 
 
+async def three_behind_a_slow_one(running: Running) -> tuple[int, tuple[Sent, Sent, Sent]]:
+    """Three dreamers act; the first one's redraw is held up on its way for a second, and the
+    other two wait their turn behind it, the second before the third."""
+    fake = running.fake
+    round_message = await a_round(running)
+    fake.faults.append(Fault("POST", "/callback", 200, delay=1.0))  # the next answer is slow
+    first = await press(fake, 0, round_message)
+    await fake._until(lambda: len(fake.served_faults) == 1, DEADLINE)  # on its way, held up
+    newest = running.bot.redraws.newest
+    shown_first = newest[round_message]  # how many moves the first one's drawing shows
+    second = await press(fake, 1, round_message)
+    await fake._until(lambda: newest[round_message] > shown_first, DEADLINE)  # in turn, behind
+    third = await press(fake, 2, round_message)
+    return round_message, (first, second, third)
+
+
 def dreamers_shown(fake: FakeDiscord, message: int) -> str:
     embed = fake.messages[message]["embeds"][-1]
     return next(f["value"] for f in embed["fields"] if f["name"] == "Dreamers")
@@ -42,15 +58,7 @@ async def test_an_answer_held_up_on_the_way_does_not_take_the_round_back(
     """The first dreamer's redraw is slow to land. Two more dreamers act meanwhile: the newest
     drawing waits its turn and lands last, and the one between is only acknowledged."""
     fake = running.fake
-    round_message = await a_round(running)
-    fake.faults.append(Fault("POST", "/callback", 200, delay=1.0))  # the next answer is slow
-    first = await press(fake, 0, round_message)
-    await fake._until(lambda: len(fake.served_faults) == 1, DEADLINE)  # on its way, held up
-    newest = running.bot.redraws.newest
-    shown_first = newest[round_message]  # how many moves the first one's drawing shows
-    second = await press(fake, 1, round_message)
-    await fake._until(lambda: newest[round_message] > shown_first, DEADLINE)  # in turn, behind
-    third = await press(fake, 2, round_message)
+    round_message, (first, second, third) = await three_behind_a_slow_one(running)
     for sent in (first, second, third):
         await fake._answered(sent)
     await fake.settle()
@@ -88,15 +96,7 @@ async def test_a_drawing_too_late_to_answer_still_reaches_the_round(running: Run
     """The newest drawing's own answer is refused: Discord forgot its interaction. The round
     message still shows its move, and the move of the drawing it answered for."""
     fake = running.fake
-    round_message = await a_round(running)
-    fake.faults.append(Fault("POST", "/callback", 200, delay=1.0))
-    first = await press(fake, 0, round_message)
-    await fake._until(lambda: len(fake.served_faults) == 1, DEADLINE)
-    newest = running.bot.redraws.newest
-    shown_first = newest[round_message]
-    second = await press(fake, 1, round_message)
-    await fake._until(lambda: newest[round_message] > shown_first, DEADLINE)
-    third = await press(fake, 2, round_message)
+    round_message, (first, second, third) = await three_behind_a_slow_one(running)
     forgotten = Fault("POST", f"/interactions/{third.id}/", 404, code=10062)
     fake.faults.append(forgotten)
     await fake._until(lambda: forgotten.times == 0, DEADLINE + 1)
