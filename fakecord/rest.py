@@ -261,7 +261,9 @@ class Rest:
         self, interaction_id: int, body: dict[str, Any], with_response: bool
     ) -> web.Response:
         sent = self.interactions.get(interaction_id)
-        if sent is None:
+        if sent is None or sent.forgotten:
+            if sent is not None:
+                sent.refused.append(body)
             return _json({"code": 10062, "message": "Unknown interaction"}, 404)
         sent.responses.append(body)
         if len(sent.responses) > 1:
@@ -339,6 +341,8 @@ class Rest:
         sent = next((s for s in self.interactions.values() if f"token-{s.id}" == token), None)
         if sent is None:
             return _json({"code": 50027, "message": "Invalid Webhook Token"}, 401)
+        if sent.forgotten:  # never answered in time: its token was never good for anything
+            return _json({"code": 10015, "message": "Unknown Webhook"}, 404)
         if method in ("POST", "PATCH"):
             sent.followed_at = time.perf_counter()
         if len(parts) == 3 and method == "POST":

@@ -83,10 +83,16 @@ class Sent:
     done: asyncio.Event = field(default_factory=asyncio.Event)
     delivered: bool = False  # a gateway session took it (perhaps to replay on a RESUME)
     lost: bool = False  # its session was replaced before it could be replayed
+    refused: list[dict[str, Any]] = field(default_factory=list)  # answers after it was forgotten
 
     @property
     def latency(self) -> float | None:
         return None if self.answered_at is None else self.answered_at - self.sent_at
+
+    @property
+    def forgotten(self) -> bool:
+        """Its first answer came too late: Discord forgot it, and refuses anything more."""
+        return self.latency is not None and self.latency > DEADLINE
 
     @property
     def response(self) -> dict[str, Any]:

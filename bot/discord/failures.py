@@ -12,7 +12,7 @@ import discord
 
 from bot.core.errors import GameError
 from bot.discord.lookup import bot_of, campaign_named, key
-from bot.discord.posting import UNKNOWN_INTERACTION, private
+from bot.discord.posting import UNKNOWN_INTERACTION, Forgotten, private
 from bot.discord.timing import answered, arrived, first_time
 from bot.services import StoreGone, trouble
 
@@ -49,7 +49,9 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
     if isinstance(error, discord.HTTPException) and error.code == ALREADY_ANSWERED:
         log.info("Interaction %s was already answered (%s)", interaction.id, where)
         return
-    if isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION:
+    if isinstance(error, Forgotten) or (
+        isinstance(error, discord.NotFound) and error.code == UNKNOWN_INTERACTION
+    ):
         log.warning(
             "Answered %s too late: Discord had forgotten interaction %s", where, interaction.id
         )

@@ -26,6 +26,20 @@ if TYPE_CHECKING:
 UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction it has forgotten (after 3 s)
 
 
+class Forgotten(Exception):
+    """Discord forgot the interaction (it was not acknowledged within 3 seconds): it refuses
+    every answer through it, so none is sent."""
+
+
+def forget(interaction: discord.Interaction) -> None:
+    """Note that Discord refused the interaction's acknowledgement as too late."""
+    interaction.extras["forgotten"] = True
+
+
+def forgotten(interaction: discord.Interaction) -> bool:
+    return bool(interaction.extras.get("forgotten"))
+
+
 @dataclass(frozen=True)
 class Picture:
     """An image attached to a post, drawn off the event loop only when the post is sent."""
@@ -110,11 +124,16 @@ class Post:
         async with bot_of(interaction).redraws.turn(message_id, moves) as newest:
             if newest:
                 try:
+                    if forgotten(interaction):
+                        raise Forgotten(interaction.id)
                     await self._update(interaction)
-                except discord.NotFound as error:
+                except (discord.NotFound, Forgotten) as error:
                     # Too late to answer: Discord forgot the interaction. The message must
                     # still show this move, and the older ones this drawing answers for.
-                    if error.code != UNKNOWN_INTERACTION or interaction.message is None:
+                    late = not isinstance(error, discord.NotFound) or (
+                        error.code == UNKNOWN_INTERACTION
+                    )
+                    if not late or interaction.message is None:
                         raise
                     await self.edit(interaction.message)
                     raise
@@ -239,8 +258,9 @@ async def redraw(interaction: discord.Interaction, **fields: Any) -> None:
 
 
 async def acknowledge(interaction: discord.Interaction) -> None:
-    """Answer a component's interaction with no change to its message, unless answered."""
-    if not interaction.response.is_done():
+    """Answer a component's interaction with no change to its message, unless answered (or
+    forgotten: then there is no one to answer)."""
+    if not interaction.response.is_done() and not forgotten(interaction):
         await interaction.response.defer()
 
 

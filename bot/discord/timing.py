@@ -17,6 +17,7 @@ from typing import TypeVar
 import discord
 
 from bot.discord.lookup import bot_of, campaign_here, key
+from bot.discord.posting import UNKNOWN_INTERACTION, forget
 
 log = logging.getLogger(__name__)
 
@@ -211,9 +212,17 @@ async def _on_time(lag: LoopLag) -> None:
 
 
 async def _acknowledge(interaction: discord.Interaction) -> None:
-    if not interaction.response.is_done():
-        with contextlib.suppress(discord.HTTPException):
-            await interaction.response.defer()
+    """Acknowledge the press; its move goes on even if that fails. If Discord refused it as
+    too late, nothing more is sent through the interaction (see `Post.update`)."""
+    if interaction.response.is_done():
+        return
+    try:
+        await interaction.response.defer()
+    except discord.NotFound as error:
+        if error.code == UNKNOWN_INTERACTION:
+            forget(interaction)
+    except discord.HTTPException:
+        pass
 
 
 def answered(interaction: discord.Interaction) -> None:

@@ -110,3 +110,26 @@ async def test_a_drawing_too_late_to_answer_still_reaches_the_round(running: Run
     assert first.response["type"] == 7
     await consistent(running)
     del fake.interactions[third.id]  # unanswered on purpose: the fake refused its answer
+
+
+async def test_a_press_acknowledged_too_late_still_shows_on_the_round(running: Running) -> None:
+    """The loop runs late, so a press is acknowledged before its move, and that
+    acknowledgement reaches Discord after its 3 seconds: Discord has forgotten the interaction
+    and refuses every answer to it. The move still counts, and the round message shows it."""
+    fake = running.fake
+    round_message = await a_round(running)
+    lag = running.bot.lag
+    lag.samples.extend([1.0] * lag.SAMPLES)  # a burst: acknowledge first
+    lag.on_time.clear()
+    fake.faults.append(Fault("POST", "/callback", 200, delay=DEADLINE + 0.2))
+    late = await press(fake, 0, round_message)
+    await fake._answered(late, DEADLINE + 2)
+    await fake.settle()
+
+    assert late.forgotten  # its acknowledgement landed after 3 s
+    assert "✅ Ada" in dreamers_shown(fake, round_message)
+    assert not fake.violations
+    assert late.responses == [{"type": 6}]
+    assert late.refused == []  # once refused, the bot sends nothing more through it
+    await consistent(running)
+    del fake.interactions[late.id]  # answered late on purpose
