@@ -204,11 +204,25 @@ class Redraws:
     its answer not yet begun) is skipped: the newer one answers for it, and a burst's four
     presses of a round cost one edit."""
 
-    def __init__(self, remembered: int = 20_000) -> None:
+    def __init__(self, remembered: int = 20_000, kept: int = 1_000) -> None:
         self.remembered = remembered
         # message id -> the moves of the newest drawing sent or waiting its turn
         self.newest: OrderedDict[int, int] = OrderedDict()
         self._turns: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, and how many use it
+        self.kept = kept
+        # message id -> what it showed above its last part, for a redraw from elsewhere
+        self._above: OrderedDict[int, list[discord.Embed]] = OrderedDict()
+
+    def keep_above(self, message: discord.Message) -> None:
+        """Remember what the message shows above its last embed (a round's: the last round's
+        story), for a redraw that starts somewhere it cannot be seen: a private menu."""
+        self._above[message.id] = message.embeds[:-1]
+        self._above.move_to_end(message.id)
+        while len(self._above) > self.kept:
+            self._above.popitem(last=False)
+
+    def above(self, message_id: int) -> list[discord.Embed]:
+        return self._above.get(message_id, [])
 
     def superseded(self, message_id: int, moves: int) -> bool:
         return self.newest.get(message_id, -1) > moves

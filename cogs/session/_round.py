@@ -62,6 +62,8 @@ class ActionButton(
             table = await bot.service.table(campaign)
             session = _current(table.session, self.session_id, self.round)
             message_id = interaction.message.id if interaction.message else 0
+            if interaction.message is not None:
+                bot.redraws.keep_above(interaction.message)
             view = ui.View(timeout=None)
             view.add_item(
                 TargetSelect(self.session_id, self.round, message_id, session, table.circle)
@@ -69,7 +71,7 @@ class ActionButton(
             await interaction.response.send_message("Toward whom?", view=view, ephemeral=True)
             return
         result = await _act(interaction, campaign, self.session_id, self.round, self.action)
-        await round_moved(interaction, result, on_round_message=True)
+        await round_moved(interaction, result)
 
 
 class _Aimed:
@@ -83,7 +85,7 @@ class _Aimed:
         campaign = await campaign_here(interaction)
         target = chosen(interaction)[0]
         result = await _act(interaction, campaign, self.session_id, self.round, self.action, target)
-        await round_moved(interaction, result, on_round_message=True)
+        await round_moved(interaction, result)
 
 
 def _dreamers_menu(
@@ -167,10 +169,10 @@ class TargetSelect(
     async def pressed(self, interaction: discord.Interaction) -> None:
         campaign = await campaign_here(interaction)
         target = chosen(interaction)[0]
-        result = await _act(interaction, campaign, self.session_id, self.round, SIGNATURE, target)
-        await round_moved(
-            interaction, result, on_round_message=False, round_message=self.message_id
+        result = await _act(
+            interaction, campaign, self.session_id, self.round, SIGNATURE, target, self.message_id
         )
+        await round_moved(interaction, result, round_message=self.message_id)
 
 
 async def _act(
@@ -180,11 +182,15 @@ async def _act(
     round_number: int,
     action: str,
     target: str | None = None,
+    round_message: int | None = None,
 ) -> MoveResult:
     """The pressing dreamer's action in this round, acknowledged in time. Once it is made, the
     round message's drawing of it is on its way: an older drawing still waiting to be sent
-    (under load, answers wait for moves) is skipped, as this one will answer for it."""
+    (under load, answers wait for moves) is skipped, as this one will answer for it. The round
+    message is the one pressed, unless given (a private menu's)."""
     bot = bot_of(interaction)
+    if round_message is None and interaction.message is not None:
+        round_message = interaction.message.id
 
     async def move() -> MoveResult:
         result = await bot.service.act(
@@ -196,8 +202,8 @@ async def _act(
             session_id=session_id,
             round_number=round_number,
         )
-        if interaction.message is not None and result.session is not None:
-            bot.redraws.coming(interaction.message.id, result.session.moves)
+        if round_message and result.session is not None:
+            bot.redraws.coming(round_message, result.session.moves)
         return result
 
     return await in_time(interaction, move())
@@ -207,11 +213,11 @@ async def round_moved(
     interaction: discord.Interaction,
     result: MoveResult,
     *,
-    on_round_message: bool,
-    round_message: int = 0,
+    round_message: int | None = None,
 ) -> None:
     """After an action: redraw the round, or, once it resolves, narrate it and show what's next.
-    A redraw keeps what the message shows above the round (the last round's story)."""
+    The round message is the one pressed, unless given (the action was chosen in a private
+    menu). A redraw keeps what the message shows above the round (the last round's story)."""
     bot = bot_of(interaction)
     if result.replayed:
         await private(interaction, "Already done.")
@@ -219,7 +225,7 @@ async def round_moved(
     assert result.session is not None
     moves = result.session.moves
     resolved = first(result.events, RoundResolved) is not None
-    if on_round_message:
+    if round_message is None:
         message = interaction.message
         if not resolved and message and bot.redraws.superseded(message.id, moves):
             await acknowledge(interaction)  # a newer drawing of the round answers for this one
@@ -228,7 +234,8 @@ async def round_moved(
         out = posts_for(bot, result) if resolved else [round_message_post(bot, result, above)]
         await send_posts(interaction, out, update=True, moves=moves)
         return
-    out = posts_for(bot, result) if resolved else [round_message_post(bot, result)]
+    above = bot.redraws.above(round_message)
+    out = posts_for(bot, result) if resolved else [round_message_post(bot, result, above)]
     await redraw(interaction, content="✨ Done.", view=None)
     await _edit_message(interaction, round_message, out[0], moves)
     await follow_all(interaction, out[1:])

@@ -92,6 +92,28 @@ async def test_the_last_rounds_story_stays_above_the_next_round(running: Running
     assert "💭 Bo" in dreamers_shown(fake, round_message)
 
 
+async def test_a_signature_aimed_through_its_menu_keeps_the_story_too(running: Running) -> None:
+    """A signature aimed at a dreamer is chosen in a private menu, and the round message is
+    redrawn from there: it keeps the last round's story as well."""
+    fake = running.fake
+    round_message = await a_round(running)
+    for seat in range(len(CIRCLE)):
+        await fake._answered(await press(fake, seat, round_message))
+    assert "Round 1: what happened" in describe(fake.messages[round_message])
+
+    asked = await fake.click(CIRCLE[2], round_message, "Signature")  # Cy, the Parent: Lullaby
+    assert "Toward whom?" in asked.text
+    menu = fake.find(asked.message_id or 0, "Choose a dreamer")
+    ada = next(o["value"] for o in menu["options"] if o["label"] == "Ada")
+    aimed = await fake.choose(CIRCLE[2], asked.message_id or 0, "Choose a dreamer", [ada])
+    await fake.settle()
+
+    assert "Done" in aimed.text
+    told = describe(fake.messages[round_message])
+    assert "Round 1: what happened" in told
+    assert "✅ Cy" in dreamers_shown(fake, round_message)
+
+
 async def test_a_drawing_too_late_to_answer_still_reaches_the_round(running: Running) -> None:
     """The newest drawing's own answer is refused: Discord forgot its interaction. The round
     message still shows its move, and the move of the drawing it answered for."""
