@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
+
+import discord
 
 from bot.discord.posting import Redraws
 
@@ -54,3 +57,13 @@ async def test_the_newest_drawings_are_remembered_for_only_so_many_messages() ->
     assert list(redraws.newest) == [2, 3]
     assert not redraws.superseded(1, 0)  # forgotten: a late drawing of it would land
     assert redraws.superseded(3, 4)
+
+
+def test_what_a_message_shows_above_its_round_is_kept_for_only_so_many_messages() -> None:
+    redraws = Redraws(kept=2)
+    story, round_ = discord.Embed(title="Round 1: what happened"), discord.Embed(title="round 2")
+    for message_id in (1, 2, 3):
+        message = SimpleNamespace(id=message_id, embeds=[story, round_])
+        redraws.keep_above(message)  # type: ignore[arg-type]
+    assert redraws.above(1) == []  # forgotten: its redraw shows the round alone
+    assert [e.title for e in redraws.above(3)] == ["Round 1: what happened"]
