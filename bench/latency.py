@@ -43,6 +43,8 @@ class Latency:
     press_p99: Spread | None = None
     button_p50: Spread | None = None  # floor_button: a persistent button redrawing its message
     button_p99: Spread | None = None
+    durable_p50: Spread | None = None  # floor_durable: floor_button after a synced commit
+    durable_p99: Spread | None = None
     press_stages: dict[str, float] | None = None  # µs, the median of each stage of a press
     button_stages: dict[str, float] | None = None  # the same for a floor_button press
 
@@ -54,11 +56,13 @@ async def measure(
     presses: list[list[float]] = []
     floor: list[list[float]] = []
     button: list[list[float]] = []
+    durable: list[list[float]] = []
     on_postgres: list[list[float]] = []
     for run in range(runs):
-        pinged, pressed = await _floor_run(work / f"floor-{run}", pings)
+        pinged, pressed, committed = await _floor_run(work / f"floor-{run}", pings)
         floor.append(_latencies(pinged))
         button.append(_latencies(pressed))
+        durable.append(_latencies(committed))
         every, actions = await _game_run(work / f"game-{run}", sessions)
         game.append(_latencies(every))
         presses.append(_latencies(actions))
@@ -86,6 +90,8 @@ async def measure(
         press_p99=Spread([percentile(r, 0.99) for r in presses]),
         button_p50=Spread([percentile(r, 0.50) for r in button]),
         button_p99=Spread([percentile(r, 0.99) for r in button]),
+        durable_p50=Spread([percentile(r, 0.50) for r in durable]),
+        durable_p99=Spread([percentile(r, 0.99) for r in durable]),
         press_stages=stages[0],
         button_stages=stages[1],
     )
@@ -97,7 +103,7 @@ async def _stages(
     """One more game run and floor run, each press's moments marked: the medians, in µs, of
     a press's stages and of a floor_button press's (see bench/stages.py)."""
     work.mkdir(parents=True)
-    _, pressed = await _floor_run(work / "floor", pings, stages=work / "floor.marks")
+    _, pressed, _ = await _floor_run(work / "floor", pings, stages=work / "floor.marks")
     _, actions = await _game_run(work / "game", sessions, stages=work / "game.marks")
 
     def timed(sent: list[Sent]) -> list[tuple[float, float]]:
@@ -111,8 +117,9 @@ async def _stages(
 
 async def _floor_run(
     work: Path, pings: int, stages: Path | None = None
-) -> tuple[list[Sent], list[Sent]]:
-    """The floor bot's /ping, then as many presses of floor_button, one at a time."""
+) -> tuple[list[Sent], list[Sent], list[Sent]]:
+    """The floor bot's /ping, then as many presses of floor_button, and of floor_durable, one
+    at a time."""
     work.mkdir(parents=True)
     fake = FakeDiscord(check_schema=False)
     await fake.start()
@@ -125,21 +132,24 @@ async def _floor_run(
             sent = await fake.slash(ADMIN, "ping")
             assert sent.text == "pong", sent.responses
         pinged = list(fake.interactions.values())[first:]
-        button = {"type": 2, "style": 2, "label": "Press", "custom_id": "fb:1"}
-        stored = fake._store(
-            fake.channels[0], {"components": [{"type": 1, "components": [button]}]}
-        )
-        message = int(stored["id"])
-        for _ in range(5):
-            await fake.click(ADMIN, message, "Press")
-        first = len(fake.interactions)
-        for _ in range(pings):
-            sent = await fake.click(ADMIN, message, "Press")
-            assert sent.response["type"] == 7, sent.responses
-        return pinged, list(fake.interactions.values())[first:]
+        return pinged, await _presses(fake, "fb:1", pings), await _presses(fake, "fd:1", pings)
     finally:
         await bot.stop()
         await fake.stop()
+
+
+async def _presses(fake: FakeDiscord, custom_id: str, presses: int) -> list[Sent]:
+    """Presses of a floor button on a message of its own, one at a time, after a warm-up."""
+    button = {"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}
+    stored = fake._store(fake.channels[0], {"components": [{"type": 1, "components": [button]}]})
+    message = int(stored["id"])
+    for _ in range(5):
+        await fake.click(ADMIN, message, "Press")
+    first = len(fake.interactions)
+    for _ in range(presses):
+        sent = await fake.click(ADMIN, message, "Press")
+        assert sent.response["type"] == 7, sent.responses
+    return list(fake.interactions.values())[first:]
 
 
 async def _game_run(

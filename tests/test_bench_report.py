@@ -180,6 +180,36 @@ def test_the_stages_of_a_press_are_shown_beside_the_floors() -> None:
     assert "a press spent 1,200 µs from its Interaction to its answer's request" in written
 
 
+def test_the_durable_floor_says_whether_the_sync_alone_overruns_the_press_target() -> None:
+    """floor_durable (floor_button after a synced commit, no game) is shown beside the press,
+    and the report says whether its sync leaves the press target any room."""
+    start = Startup(empty=[0.5], full=[1.0], active=100, archived=1000, size=1)
+    eng = Engine([8.0], 46.0, 2.0, [3000.0], 10)
+
+    def written(durable_p50: list[float]) -> str:
+        lat = latency(
+            press_p50=Spread([0.005, 0.005]),
+            press_p99=Spread([0.006, 0.006]),
+            button_p50=Spread([0.002, 0.002]),
+            button_p99=Spread([0.003, 0.003]),
+            durable_p50=Spread(durable_p50),
+            durable_p99=Spread([0.004, 0.004]),
+        )
+        burst = [Burst(10, 80, load(0), load(0), 1)]
+        return report.render(lat, burst, {0: 1, 10: 2}, start, eng, "t", 1.0, True)
+
+    overrun = written([0.003, 0.003])
+    assert "| floor_button after a synced commit, floor_durable | 3.00 ms" in overrun
+    assert "| floor_durable ÷ floor_button (no game) | 1.50×" in overrun
+    assert "floor_durable is 1.50× floor_button" in overrun
+    assert "the synced commit adds 1.00 ms, against the 0.60 ms" in overrun
+    assert "the target cannot be met while every answered move is on disk" in overrun
+    room = written([0.0022, 0.0022])
+    assert "floor_durable is 1.10× floor_button" in room
+    assert "leaves the rest of the target's room for the game" in room
+    assert "cannot be met" not in room
+
+
 def test_a_press_is_answered_in_full_once_its_message_shows_its_move() -> None:
     """By its own redraw, or by a newer one that answered for it; never, if none shows it."""
     ada, bo = User(1, "Ada"), User(2, "Bo")
