@@ -296,7 +296,9 @@ class Rest:
             }
         }
         if message is not None:
-            result["resource"] = {"type": kind, "message": message}
+            # Discord returns the message only for a message sent (4) or updated (7) now.
+            shown = {"message": message} if kind in (4, 7) else {}
+            result["resource"] = {"type": kind, **shown}
         return _json(result if with_response else {}, 200)
 
     def _event(self, method: str, parts: list[str], body: Any) -> web.Response:

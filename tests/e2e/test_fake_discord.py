@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import aiohttp
 import pytest
 
-from fakecord import FakeDiscord, limits
+from fakecord import DEADLINE, FakeDiscord, Sent, User, limits
 from fakecord.gateway import INVALID_SHARD, SHARDING_REQUIRED, guild_on_shard
 from fakecord.schema import OpenApi
 
@@ -118,5 +119,31 @@ async def test_guilds_go_to_their_shard_and_session_starts_are_counted() -> None
         # Shards 0 and 2 share a bucket of max_concurrency 2, and came closer than 60 s.
         assert fake.violations == [fake.violations[0]]
         assert "bucket 0" in fake.violations[0]
+    finally:
+        await fake.stop()
+
+
+async def test_callbacks_answer_as_discord_does_and_forget_a_late_interaction() -> None:
+    """A callback's response carries the message only when one is sent or updated now, and
+    once the first answer came after 3 seconds every later one is refused as unknown."""
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        message = int(fake._store(fake.channels[0], {"content": "round"})["id"])
+        now = time.perf_counter()
+        for n in (1, 2):
+            fake.interactions[n] = Sent(n, 3, User(n, "Ada"), now, message_id=message)
+        deferred = json.loads(fake._callback(1, {"type": 6}, with_response=True).body)
+        assert deferred["resource"] == {"type": 6}  # no message to parse
+        updated = json.loads(fake._callback(2, {"type": 7, "data": {}}, with_response=True).body)
+        assert updated["resource"]["message"]["id"] == str(message)
+
+        late = Sent(3, 3, User(3, "Bo"), time.perf_counter() - DEADLINE - 1, message_id=message)
+        fake.interactions[late.id] = late
+        assert fake._callback(3, {"type": 6}, with_response=True).status == 404  # too late
+        refused = fake._callback(3, {"type": 7, "data": {}}, with_response=True)
+        assert json.loads(refused.body)["code"] == 10062  # not "answered twice"
+        assert late.refused == [{"type": 7, "data": {}}]
+        assert fake.violations == []
     finally:
         await fake.stop()
