@@ -130,9 +130,7 @@ class Post:
                 except (discord.NotFound, Forgotten) as error:
                     # Too late to answer: Discord forgot the interaction. The message must
                     # still show this move, and the older ones this drawing answers for.
-                    late = not isinstance(error, discord.NotFound) or (
-                        error.code == UNKNOWN_INTERACTION
-                    )
+                    late = isinstance(error, Forgotten) or error.code == UNKNOWN_INTERACTION
                     if not late or interaction.message is None:
                         raise
                     await self.edit(interaction.message)
