@@ -24,17 +24,32 @@ class KeyFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in (
+            "PRAGMA busy_timeout = 2000",  # first: processes starting together wait in turn
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = FULL",  # a key must outlive a crash with its ciphertext
             "PRAGMA secure_delete = ON",
-            "PRAGMA busy_timeout = 2000",
         ):
             self._db.execute(pragma)
-        self._db.execute("CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, key BLOB NOT NULL)")
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(keys)")}
-        if "made" not in columns:  # when each key was made (unix time): a scrub spares new keys
-            self._db.execute("ALTER TABLE keys ADD COLUMN made REAL")
+        self._schema()
         self._keys: dict[str, bytes] = {}
+
+    def _schema(self) -> None:
+        """Make the table, or add what an older file lacks, in one write transaction: the
+        processes of a cluster may open a new file at the same moment, and each must see the
+        others' changes before deciding on its own."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS keys "
+                "(id TEXT PRIMARY KEY, key BLOB NOT NULL, made REAL)"
+            )
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(keys)")}
+            if "made" not in columns:  # when each key was made (unix time): a scrub spares new keys
+                self._db.execute("ALTER TABLE keys ADD COLUMN made REAL")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._db.close()

@@ -8,6 +8,7 @@ import os
 import random
 import socket
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -309,6 +310,41 @@ def test_a_scrub_spares_keys_made_since_it_began_and_stays_owed_until_they_go(
         assert keys.keep_only({fresh_id}, spare_since=time.time())  # it committed: kept
         assert keys.keep_only(set())  # and once deleted, it goes too
         assert keys.known() == set()
+    finally:
+        keys.close()
+
+
+def test_processes_opening_an_old_key_file_together_each_bring_it_up_to_date(
+    tmp_path: Path,
+) -> None:
+    """The processes of a cluster start at once on one key file. One is adding the column an
+    older file lacks when another opens it: the other waits its turn and finds the column
+    there, where it used to add it too and fail."""
+    path = tmp_path / "keys.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("CREATE TABLE keys (id TEXT PRIMARY KEY, key BLOB NOT NULL)")  # an old file
+    other.execute("BEGIN IMMEDIATE")  # another process, bringing it up to date
+    opened: list[KeyFile | BaseException] = []
+
+    def open_keys() -> None:
+        try:
+            opened.append(KeyFile(path))
+        except BaseException as error:
+            opened.append(error)
+
+    opening = threading.Thread(target=open_keys)
+    opening.start()
+    time.sleep(0.3)  # this process looks at the file while the other holds it
+    other.execute("ALTER TABLE keys ADD COLUMN made REAL")
+    other.execute("COMMIT")
+    opening.join(5)
+    other.close()
+
+    [keys] = opened
+    assert isinstance(keys, KeyFile), keys
+    try:
+        assert keys.open(keys.seal("a truth")) == "a truth"
     finally:
         keys.close()
 
