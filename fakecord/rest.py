@@ -19,7 +19,6 @@ from fakecord.users import (
     APPLICATION_ID,
     BOT,
     BOT_ID,
-    DEADLINE,
     VIA,
     snowflake,
 )
@@ -272,7 +271,7 @@ class Rest:
                 {"code": 40060, "message": "Interaction has already been acknowledged."}, 400
             )
         sent.answered_at = time.perf_counter()
-        if sent.latency is not None and sent.latency > DEADLINE:
+        if sent.forgotten:
             sent.done.set()
             return _json({"code": 10062, "message": "Unknown interaction"}, 404)
         kind = body["type"]

@@ -123,21 +123,27 @@ class Post:
             return message_id
         async with bot_of(interaction).redraws.turn(message_id, moves) as newest:
             if newest:
-                try:
-                    if forgotten(interaction):
-                        raise Forgotten(interaction.id)
-                    await self._update(interaction)
-                except (discord.NotFound, Forgotten) as error:
-                    # Too late to answer: Discord forgot the interaction. The message must
-                    # still show this move, and the older ones this drawing answers for.
-                    late = isinstance(error, Forgotten) or error.code == UNKNOWN_INTERACTION
-                    if not late or interaction.message is None:
-                        raise
-                    await self.edit(interaction.message)
-                    raise
+                await self._answer_or_edit(interaction)
         if not newest:
             await acknowledge(interaction)
         return message_id
+
+    async def _answer_or_edit(self, interaction: discord.Interaction) -> None:
+        """Redraw the message as the interaction's answer. If Discord has forgotten the
+        interaction, the message must still show this move, and the older ones this drawing
+        answers for: it is edited through its channel, and the lateness is raised."""
+        late: Exception = Forgotten(interaction.id)
+        if not forgotten(interaction):
+            try:
+                await self._update(interaction)
+                return
+            except discord.NotFound as error:
+                if error.code != UNKNOWN_INTERACTION:
+                    raise
+                late = error
+        if interaction.message is not None:
+            await self.edit(interaction.message)
+        raise late
 
     async def _update(self, interaction: discord.Interaction) -> None:
         await redraw(
