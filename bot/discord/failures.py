@@ -4,6 +4,7 @@ control runs through it, and what its move owed the circle is settled either way
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable
@@ -19,6 +20,15 @@ from bot.services import StoreGone, trouble
 log = logging.getLogger(__name__)
 
 APOLOGY = "Something went wrong on our side, and nothing was changed. Please try again in a moment."
+SAVED = (
+    "That went through and was saved, but something went wrong on our side while showing it. "
+    "There is no need to do it again."
+)
+UNSURE = (
+    "Something went wrong on our side, and Bedtime could not tell whether that was saved. "
+    "Please check before you try again."
+)
+SAVED_CHECK = 1.0  # seconds the check may take: the apology must still be in time
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
 ALREADY_ANSWERED = 40060
 GONE = (
@@ -73,7 +83,17 @@ async def fail(interaction: discord.Interaction, error: BaseException, where: st
         interaction.user.id if interaction.user else None,
         exc_info=error,
     )
-    await _safely(interaction, APOLOGY)
+    await _safely(interaction, await _apology(interaction))
+
+
+async def _apology(interaction: discord.Interaction) -> str:
+    """What to say once it failed: its move may have been committed before it did."""
+    saved = bot_of(interaction).service.saved(key(interaction))
+    try:
+        return SAVED if await asyncio.wait_for(saved, SAVED_CHECK) else APOLOGY
+    except Exception:
+        log.warning("Could not tell whether interaction %s was saved", interaction.id)
+        return UNSURE
 
 
 async def _safely(interaction: discord.Interaction, text: str) -> None:

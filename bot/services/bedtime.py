@@ -475,6 +475,10 @@ class Bedtime:
         """False once the database file has been deleted or replaced under the bot."""
         return await self.store.watch()
 
+    async def saved(self, key: str) -> bool:
+        """Whether the move under this key is on disk: its answer may fail after it was."""
+        return await self.read.moves.seen(key)
+
     async def recent_keys(self, window: timedelta) -> list[str]:
         """Interactions changed within `window`: Discord may deliver one again that long."""
         return await self.read.moves.since(self.clock() - window)
