@@ -13,7 +13,7 @@ import discord
 
 from bot.core.errors import GameError
 from bot.discord.lookup import bot_of, campaign_named, key
-from bot.discord.posting import UNKNOWN_INTERACTION, Forgotten, private
+from bot.discord.posting import ALREADY_ANSWERED, UNKNOWN_INTERACTION, Forgotten, private
 from bot.discord.timing import answered, arrived, first_time
 from bot.services import StoreGone, trouble
 
@@ -30,7 +30,6 @@ UNSURE = (
 )
 SAVED_CHECK = 1.0  # seconds the check may take: the apology must still be in time
 BUSY = "Bedtime's records are busy right now, so nothing was changed. Please try again in a moment."
-ALREADY_ANSWERED = 40060
 GONE = (
     "Bedtime can't save anything right now: its database file has gone missing. Nothing was "
     "changed. Please tell the server's admins."

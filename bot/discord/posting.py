@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 
 UNKNOWN_INTERACTION = 10062  # Discord's code for an interaction it has forgotten (after 3 s)
+ALREADY_ANSWERED = 40060  # and for one answered already
+
+log = logging.getLogger(__name__)
 
 
 class Forgotten(Exception):
@@ -130,20 +134,24 @@ class Post:
 
     async def _answer_or_edit(self, interaction: discord.Interaction) -> None:
         """Redraw the message as the interaction's answer. If Discord has forgotten the
-        interaction, the message must still show this move, and the older ones this drawing
-        answers for: it is edited through its channel, and the lateness is raised."""
-        late: Exception = Forgotten(interaction.id)
+        interaction, or refuses the answer, the message must still show this move, and the
+        older ones this drawing answers for: it is edited through its channel, and the failure
+        is raised for the player to hear of."""
+        failure: Exception = Forgotten(interaction.id)
         if not forgotten(interaction):
             try:
                 await self._update(interaction)
                 return
-            except discord.NotFound as error:
-                if error.code != UNKNOWN_INTERACTION:
+            except discord.HTTPException as error:
+                if error.code == ALREADY_ANSWERED:  # answered elsewhere: drawn there
                     raise
-                late = error
+                failure = error
         if interaction.message is not None:
-            await self.edit(interaction.message)
-        raise late
+            try:
+                await self.edit(interaction.message)
+            except discord.HTTPException as error:
+                log.warning("Could not redraw message %s either: %s", interaction.message.id, error)
+        raise failure
 
     async def _update(self, interaction: discord.Interaction) -> None:
         await redraw(

@@ -225,28 +225,6 @@ async def test_rate_limits_and_server_errors_are_waited_out_and_nothing_happens_
     assert "A truth told through a stormy line" not in everything  # edited away at dawn
 
 
-async def test_an_answer_refused_after_the_move_was_saved_does_not_say_nothing_changed(
-    running: Running,
-) -> None:
-    """Discord refuses a press's answer after its move was committed: the apology says the move
-    counts, so the player does not try it again."""
-    fake = running.fake
-    round_message = await begin(running)
-    fake.faults = [Fault("POST", "/callback", 400, code=50035)]
-    pressed = await fake.click(PLAYERS[0], round_message, "Anchor")
-    await fake.settle()
-
-    assert fake.faults[0].times == 0
-    assert pressed.ephemeral
-    assert "nothing was changed" not in pressed.text
-    assert "That went through and was saved" in pressed.text
-    status = await fake.slash(PLAYERS[0], "dream", "status")
-    assert "Ada ✅, Bo" in status.text
-    refused = await fake.click(PLAYERS[1], round_message, "Dive")  # and not a save of nothing
-    assert refused.response["type"] == 7
-    await consistent(running)
-
-
 async def test_the_gateway_drops_and_resumes_then_re_identifies_and_nothing_is_doubled(
     running: Running,
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fakecord import DEADLINE, FakeDiscord, Fault, Sent, describe
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
-from tests.e2e.test_faults import consistent
+from tests.e2e.test_faults import begin, consistent
 from tests.e2e.test_session import join_new
 
 CIRCLE = PLAYERS[:4]
@@ -155,3 +155,26 @@ async def test_a_press_acknowledged_too_late_still_shows_on_the_round(running: R
     assert late.refused == []  # once refused, the bot sends nothing more through it
     await consistent(running)
     del fake.interactions[late.id]  # answered late on purpose
+
+
+async def test_an_answer_refused_after_the_move_was_saved_does_not_say_nothing_changed(
+    running: Running,
+) -> None:
+    """Discord refuses a press's answer after its move was committed: the round message still
+    shows the move, and the apology says it counts, so the player does not try it again."""
+    fake = running.fake
+    round_message = await begin(running)
+    fake.faults = [Fault("POST", "/callback", 400, code=50035)]
+    pressed = await fake.click(PLAYERS[0], round_message, "Anchor")
+    await fake.settle()
+
+    assert fake.faults[0].times == 0
+    assert pressed.ephemeral
+    assert "nothing was changed" not in pressed.text
+    assert "That went through and was saved" in pressed.text
+    assert "✅ Ada" in dreamers_shown(fake, round_message)  # edited through the channel
+    status = await fake.slash(PLAYERS[0], "dream", "status")
+    assert "Ada ✅, Bo" in status.text
+    then = await fake.click(PLAYERS[1], round_message, "Dive")
+    assert then.response["type"] == 7
+    await consistent(running)
