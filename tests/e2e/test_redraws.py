@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fakecord import DEADLINE, FakeDiscord, Fault, Sent, describe
 from tests.e2e.conftest import ADMIN, PLAYERS, Running
-from tests.e2e.test_faults import begin, consistent
+from tests.e2e.test_faults import consistent
 from tests.e2e.test_session import join_new
 
 CIRCLE = PLAYERS[:4]
@@ -163,7 +163,7 @@ async def test_an_answer_refused_after_the_move_was_saved_does_not_say_nothing_c
     """Discord refuses a press's answer after its move was committed: the round message still
     shows the move, and the apology says it counts, so the player does not try it again."""
     fake = running.fake
-    round_message = await begin(running)
+    round_message = await a_round(running)
     fake.faults = [Fault("POST", "/callback", 400, code=50035)]
     pressed = await fake.click(PLAYERS[0], round_message, "Anchor")
     await fake.settle()
