@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from types import SimpleNamespace
+from typing import Any
 
 from bench import cluster, report
 from bench.burst import Burst, Load, shown_in
@@ -180,33 +181,53 @@ def test_the_stages_of_a_press_are_shown_beside_the_floors() -> None:
     assert "a press spent 1,200 µs from its Interaction to its answer's request" in written
 
 
-def test_the_durable_floor_says_whether_the_sync_alone_overruns_the_press_target() -> None:
-    """floor_durable (floor_button after a synced commit, no game) is shown beside the press,
-    and the report says whether its sync leaves the press target any room."""
+def test_the_durable_floor_says_which_press_targets_the_sync_alone_overruns() -> None:
+    """floor_durable (floor_button after a synced commit, no game) is measured against each
+    press target's bound, in the report and in the JSON: where it alone is over a bound, no
+    design that answers after the sync can meet that target on the machine."""
     start = Startup(empty=[0.5], full=[1.0], active=100, archived=1000, size=1)
     eng = Engine([8.0], 46.0, 2.0, [3000.0], 10)
+    burst = [Burst(10, 80, load(0), load(0), 1)]
 
-    def written(durable_p50: list[float]) -> str:
-        lat = latency(
+    def run(durable_p50: float, durable_p99: float) -> tuple[str, dict[str, Any]]:
+        lat = latency(  # /ping: 4 ms at p50, 2 ms at p99
             press_p50=Spread([0.005, 0.005]),
             press_p99=Spread([0.006, 0.006]),
             button_p50=Spread([0.002, 0.002]),
             button_p99=Spread([0.003, 0.003]),
-            durable_p50=Spread(durable_p50),
-            durable_p99=Spread([0.004, 0.004]),
+            durable_p50=Spread([durable_p50] * 2),
+            durable_p99=Spread([durable_p99] * 2),
         )
-        burst = [Burst(10, 80, load(0), load(0), 1)]
-        return report.render(lat, burst, {0: 1, 10: 2}, start, eng, "t", 1.0, True)
+        text = report.render(lat, burst, {0: 1, 10: 2}, start, eng, "t", 1.0, True)
+        figures = json.loads(report.figures(lat, burst, {0: 1, 10: 2}, start, eng, "t", 1, True))
+        return text, figures["targets"]
 
-    overrun = written([0.003, 0.003])
+    overrun, targets = run(0.003, 0.004)
     assert "| floor_button after a synced commit, floor_durable | 3.00 ms" in overrun
     assert "| floor_durable ÷ floor_button (no game) | 1.50×" in overrun
-    assert "floor_durable is 1.50× floor_button" in overrun
+    assert "| floor_durable ÷ /ping (no game) | 0.75× (0.75–0.75, 2 runs) | 2.00×" in overrun
+    assert "floor_durable is 1.50× floor_button and 0.75× /ping at the median" in overrun
     assert "the synced commit adds 1.00 ms, against the 0.60 ms" in overrun
-    assert "the target cannot be met while every answered move is on disk" in overrun
-    room = written([0.0022, 0.0022])
+    assert (
+        "alone overruns ≤ 1.3× floor_button at p50: this target cannot be met while every "
+        "answered move is on disk" in overrun
+    )
+    assert "At p99" not in overrun  # exactly at its bound: no room left
+    assert targets["press_p50_over_floor_button"]["floor_durable"] == 1.5
+    assert targets["press_p99_over_ping"]["floor_durable"] == 2.0
+    assert "floor_durable" not in targets["memory_kib_per_session"]
+
+    every, targets = run(0.007, 0.005)
+    assert (
+        "overruns ≤ 1.3× floor_button at p50, ≤ 1.5× /ping at p50 and ≤ 2× /ping at p99: "
+        "these targets cannot be met" in every
+    )
+    assert targets["press_p99_over_ping"]["floor_durable"] == 2.5
+
+    room, _ = run(0.0022, 0.003)
     assert "floor_durable is 1.10× floor_button" in room
-    assert "leaves the rest of the target's room for the game" in room
+    assert "overruns none of the press targets" in room
+    assert "At p99 it leaves the game 1.00 ms of the ≤ 2× /ping bound" in room
     assert "cannot be met" not in room
 
 
