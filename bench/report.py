@@ -332,7 +332,9 @@ def _findings(lat: Latency, bursts: list[Burst], eng: Engine, met: dict[str, boo
         f"{_verdict(met['interaction_p50_over_floor'])}, the p99 target "
         f"{_verdict(met['interaction_p99_over_floor'])}, against /ping. These include the "
         "commands that draw the most (the lobby, the reveal, dawn's recap) and the changes "
-        "that are not moves (settings, rest), which still run as transactions of their own.",
+        "that are not moves (settings, rest), which still run as transactions of their own. "
+        "Like a press, each move among them is answered only after its sync, so what "
+        "floor_durable measures against /ping (above) bounds them too.",
         "",
         f"**Concurrency at {biggest.sessions:,} sessions.** "
         f"{biggest.game.late:,} of {total:,} presses were acknowledged after 3 s (target 0: "
