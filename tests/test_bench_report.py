@@ -212,7 +212,7 @@ def test_the_durable_floor_says_which_press_targets_the_sync_alone_overruns() ->
         "alone overruns ≤ 1.3× floor_button at p50: this target cannot be met while every "
         "answered move is on disk" in overrun
     )
-    assert "At p99" not in overrun  # exactly at its bound: no room left
+    assert "leaves the game" not in overrun  # exactly at its p99 bound: no room left
     assert targets["press_p50_over_floor_button"]["floor_durable"] == 1.5
     assert targets["press_p99_over_ping"]["floor_durable"] == 2.0
     assert "floor_durable" not in targets["memory_kib_per_session"]
@@ -227,7 +227,7 @@ def test_the_durable_floor_says_which_press_targets_the_sync_alone_overruns() ->
     room, _ = run(0.0022, 0.003)
     assert "floor_durable is 1.10× floor_button" in room
     assert "overruns none of the press targets" in room
-    assert "At p99 it leaves the game 1.00 ms of the ≤ 2× /ping bound" in room
+    assert "floor_durable leaves the game 1.00 ms within ≤ 2× /ping at p99" in room
     assert "cannot be met" not in room
 
 
