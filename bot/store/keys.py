@@ -48,7 +48,8 @@ class KeyFile:
                 self._db.execute("ALTER TABLE keys ADD COLUMN made REAL")
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled back already
+                self._db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
